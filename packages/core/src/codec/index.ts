@@ -1,0 +1,2 @@
+export { encodeConfigureSession, encodeAudioInput, encodeInterrupt, type ConfigureSessionFields } from "./encode";
+export { decodeServerMessage, DecodeError, type ServerMessage } from "./decode";

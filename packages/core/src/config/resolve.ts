@@ -1,0 +1,37 @@
+import { DEFAULT_HIGH_WATER_MARK, DEFAULT_SAMPLE_RATE, DEFAULT_TIMEOUTS } from "./defaults";
+import { AudioFormat, type Logger, type SessionConfig, type SessionOptions } from "./options";
+import { hideSecrets } from "./redact";
+import { validateOptions } from "./validate";
+
+let warnedLiveKitKeys = false;
+
+/**
+ * Validates options and applies defaults. `defaultQueryAuth` is the
+ * platform's choice when `useQueryAuth` is unset (true in browsers).
+ * The result is frozen and hides its secrets from `JSON.stringify` and
+ * `util.inspect`.
+ */
+export function resolveConfig(options: SessionOptions, defaultQueryAuth: boolean): SessionConfig {
+  validateOptions(options);
+  const logger: Logger = options.logger ?? console;
+  const livekit = options.livekitEgress;
+  if (livekit !== undefined && (livekit.apiKey !== undefined || livekit.apiSecret !== undefined) && !warnedLiveKitKeys) {
+    warnedLiveKitKeys = true;
+    logger.warn("[avatarkit] livekitEgress.apiKey/apiSecret are deprecated; pass a pre-generated livekitEgress.apiToken instead.");
+  }
+  const config: SessionConfig = {
+    ...options,
+    useQueryAuth: options.useQueryAuth ?? defaultQueryAuth,
+    sampleRate: options.sampleRate ?? DEFAULT_SAMPLE_RATE,
+    bitrate: options.bitrate ?? 0,
+    audioFormat: options.audioFormat ?? AudioFormat.PCM_S16LE,
+    timeouts: Object.freeze({ ...DEFAULT_TIMEOUTS, ...stripUndefined(options.timeouts ?? {}) }),
+    highWaterMark: options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK,
+    logger,
+  };
+  return Object.freeze(hideSecrets(config));
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

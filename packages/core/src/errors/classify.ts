@@ -1,0 +1,111 @@
+import { AvatarSDKErrorCode as C, type AvatarSDKErrorCode, type ErrorPhase } from "./codes";
+
+/** What is known about a failure when it is classified. */
+export interface ClassifyInput {
+  phase: ErrorPhase;
+  /** The server's code (a `ServerError.code` or a JSON body's `code`/`id`). */
+  serverCode?: string;
+  serverTitle?: string;
+  serverDetail?: string;
+  httpStatus?: number;
+}
+
+/** The facts every rule reads, normalized once. */
+export interface ClassificationFacts {
+  /** Server code, upper-cased; `"0"` when unset. */
+  readonly code: string;
+  /** Server code, title and detail joined, lower-cased. */
+  readonly text: string;
+  readonly status: number | undefined;
+  readonly phase: ErrorPhase;
+}
+
+/** One line of PROTOCOL.md §7: a condition and the code it yields. */
+export interface ClassificationRule {
+  /** Where the rule comes from, e.g. `"§7.5 credits exhausted"`. */
+  readonly source: string;
+  /** Only in the phases where egress is negotiated (handshake, runtime). */
+  readonly egressOnly?: boolean;
+  readonly match: (f: ClassificationFacts) => boolean;
+  readonly code: AvatarSDKErrorCode;
+}
+
+const codeIs = (...codes: string[]) => (f: ClassificationFacts) => codes.includes(f.code);
+const textHas = (...needles: string[]) => (f: ClassificationFacts) => needles.some((n) => f.text.includes(n));
+const statusIs = (status: number) => (f: ClassificationFacts) => f.status === status;
+const mentionsEgress = textHas("livekit", "agora", "egress");
+
+/**
+ * PROTOCOL.md §7, line by line. The first rule that matches wins, so the
+ * order is the contract.
+ */
+export const CLASSIFICATION_RULES: readonly ClassificationRule[] = [
+  // 1. code 3 / INVALID_ARGUMENT: egress config if it names egress, else an invalid request.
+  { source: "§7.1 invalid argument naming egress", egressOnly: true, match: (f) => codeIs("3", "INVALID_ARGUMENT")(f) && mentionsEgress(f), code: C.invalidEgressConfig },
+  { source: "§7.1 invalid argument", match: codeIs("3", "INVALID_ARGUMENT"), code: C.invalidRequest },
+  // 2-3. gRPC-style codes from the egress service.
+  { source: "§7.2 unauthenticated", egressOnly: true, match: codeIs("16", "UNAUTHENTICATED"), code: C.invalidEgressConfig },
+  { source: "§7.3 unavailable", egressOnly: true, match: codeIs("14", "UNAVAILABLE"), code: C.egressUnavailable },
+  // 4. billing codes.
+  { source: "§7.4 code 4001", match: codeIs("4001"), code: C.creditsExhausted },
+  { source: "§7.4 code 4002", match: codeIs("4002"), code: C.sessionDurationExceeded },
+  // 5. the service's wording.
+  { source: "§7.5 credits exhausted", match: textHas("credits exhausted"), code: C.creditsExhausted },
+  { source: "§7.5 session time limit", match: textHas("session time limit reached", "maximum session duration"), code: C.sessionDurationExceeded },
+  { source: "§7.5 session denied / 402", match: (f) => textHas("session denied")(f) || statusIs(402)(f), code: C.billingRequired },
+  { source: "§7.5 invalid session token", match: textHas("invalid session token", "empty token"), code: C.sessionTokenInvalid },
+  { source: "§7.5 token expired", match: textHas("token is expired", "session token expired"), code: C.sessionTokenExpired },
+  { source: "§7.5 app id mismatch", match: textHas("app id mismatch"), code: C.appIDMismatch },
+  { source: "§7.5 app id unrecognized", match: textHas("appidunrecognized", "app id unrecognized"), code: C.appIDUnrecognized },
+  { source: "§7.5 avatar not found", match: textHas("avatar not found"), code: C.avatarNotFound },
+  { source: "§7.5 unsupported sample rate", match: textHas("unsupported sample rate"), code: C.unsupportedSampleRate },
+  { source: "§7.5 idle timeout", match: textHas("livekit silence timeout", "no audio input for"), code: C.idleTimeout },
+  { source: "§7.5 egress field named", match: textHas("livekit_egress", "agora_egress"), code: C.invalidEgressConfig },
+  {
+    source: "§7.5 egress credentials",
+    egressOnly: true,
+    match: textHas("missing livekit credentials", "provide api_token or both api_key and api_secret", "unauthorized"),
+    code: C.invalidEgressConfig,
+  },
+  { source: "§7.5 egress not available", match: textHas("egress client is not configured on server", "failed to create egress connection"), code: C.egressUnavailable },
+  { source: "§7.5 upstream failure", match: textHas("driven server returned non-200 status code", "driven server request failed"), code: C.upstreamError },
+  {
+    source: "§7.5 protocol violation",
+    match: textHas("expected clientconfiguresession message", "clientconfiguresession message is nil", "unexpected message type", "failed to unmarshal initial message"),
+    code: C.protocolError,
+  },
+  // 6. HTTP status.
+  { source: "§7.6 401", match: statusIs(401), code: C.sessionTokenExpired },
+  { source: "§7.6 404 avatar not found", match: (f) => statusIs(404)(f) && textHas("avatar not found")(f), code: C.avatarNotFound },
+  { source: "§7.6 other 404", match: statusIs(404), code: C.appIDUnrecognized },
+  { source: "§7.6 402", match: statusIs(402), code: C.billingRequired },
+  { source: "§7.6 400 app id mismatch", match: (f) => statusIs(400)(f) && textHas("app id mismatch")(f), code: C.appIDMismatch },
+  { source: "§7.6 400 on connect", match: (f) => statusIs(400)(f) && f.phase === "websocket_connect", code: C.sessionTokenInvalid },
+  { source: "§7.6 other 4xx", match: (f) => f.status !== undefined && f.status >= 400 && f.status < 500, code: C.invalidRequest },
+  { source: "§7.6 5xx", match: (f) => f.status !== undefined && f.status >= 500 && f.status < 600, code: C.serverError },
+  // 7. fallback.
+  { source: "§7.7 handshake or runtime", match: (f) => EGRESS_PHASES.has(f.phase), code: C.serverError },
+];
+
+/** The phases in which egress is negotiated; rules marked egress-only apply only here. */
+const EGRESS_PHASES: ReadonlySet<ErrorPhase> = new Set<ErrorPhase>(["websocket_handshake", "websocket_runtime"]);
+
+/** Returns the rule that decides `input`, or undefined when none does (→ `unknown`). */
+export function findRule(input: ClassifyInput): ClassificationRule | undefined {
+  const facts: ClassificationFacts = {
+    code: (input.serverCode === undefined || input.serverCode === "" ? "0" : input.serverCode).toUpperCase(),
+    text: [input.serverCode, input.serverTitle, input.serverDetail].filter((s) => s !== undefined && s !== "").join(" ").toLowerCase(),
+    status: input.httpStatus,
+    phase: input.phase,
+  };
+  const egress = EGRESS_PHASES.has(input.phase);
+  return CLASSIFICATION_RULES.find((rule) => (egress || !rule.egressOnly) && rule.match(facts));
+}
+
+/**
+ * Maps what the server said to an {@link AvatarSDKErrorCode}, by the rules of
+ * PROTOCOL.md §7. Pure: no I/O, no state.
+ */
+export function classify(input: ClassifyInput): AvatarSDKErrorCode {
+  return findRule(input)?.code ?? C.unknown;
+}

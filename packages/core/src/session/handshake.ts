@@ -1,0 +1,81 @@
+import type { SessionConfig } from "../config/options";
+import { checkUrl } from "../config/validate";
+import { encodeConfigureSession } from "../codec/encode";
+import type { ServerMessage } from "../codec/decode";
+import { AvatarSDKError } from "../errors/avatar-sdk-error";
+import { sdkError, serverErrorReceived, upgradeRefused } from "../errors/create";
+import type { TransportFailure } from "../transport";
+
+const SCHEME: Record<string, string> = { http: "ws", https: "wss", ws: "ws", wss: "wss" };
+
+/**
+ * The WebSocket URL and headers for a session: `{ingress}/websocket?id=<avatarId>`
+ * with header auth (`X-App-ID`, `X-Session-Key`) or query auth
+ * (`appId`, `sessionKey`). Existing query parameters are kept.
+ * @internal
+ */
+export function buildConnectTarget(config: SessionConfig, sessionToken: string): { url: string; headers: Record<string, string> } {
+  const url = checkUrl("ingressEndpointUrl", config.ingressEndpointUrl, Object.keys(SCHEME));
+  url.protocol = `${SCHEME[url.protocol.slice(0, -1)]}:`;
+  url.pathname = `${url.pathname.replace(/\/+$/, "")}/websocket`;
+  url.searchParams.set("id", config.avatarId);
+  if (config.useQueryAuth) {
+    url.searchParams.set("appId", config.appId);
+    url.searchParams.set("sessionKey", sessionToken);
+    return { url: url.href, headers: {} };
+  }
+  return { url: url.href, headers: { "X-App-ID": config.appId, "X-Session-Key": sessionToken } };
+}
+
+/** The first message of the session, from its configuration. @internal */
+export function configureMessage(config: SessionConfig): Uint8Array {
+  const fields: Parameters<typeof encodeConfigureSession>[0] = {
+    sampleRate: config.sampleRate,
+    bitrate: config.bitrate,
+    audioFormat: config.audioFormat,
+  };
+  if (config.livekitEgress !== undefined) fields.livekitEgress = config.livekitEgress;
+  if (config.agoraEgress !== undefined) fields.agoraEgress = config.agoraEgress;
+  return encodeConfigureSession(fields);
+}
+
+/** Turns a failed connection attempt into the error the session reports. @internal */
+export function connectError(failure: unknown, timedOut: boolean, timeoutMs: number): AvatarSDKError {
+  if (failure instanceof AvatarSDKError) return failure;
+  if (timedOut) {
+    return sdkError("connectionFailed", "websocket_connect", `Failed to open the WebSocket: no answer within ${timeoutMs} ms (timeouts.connectMs)`);
+  }
+  const f = failure as TransportFailure;
+  if (f?.kind === "refused") return upgradeRefused(f.status, f.body);
+  const details: ConstructorParameters<typeof AvatarSDKError>[2] = { cause: f?.kind === "failed" ? (f.cause ?? failure) : failure };
+  if (f?.kind === "failed" && f.closeCode !== undefined) details.closeCode = f.closeCode;
+  if (f?.kind === "failed" && f.closeReason) details.closeReason = f.closeReason;
+  const why = f?.kind === "failed" ? f.message : String(failure);
+  return sdkError("connectionFailed", "websocket_connect", `Failed to open the WebSocket: ${why}`, details);
+}
+
+/**
+ * What a message received while handshaking means: the connection id,
+ * an error that ends the handshake, or nothing (keep waiting).
+ * @internal
+ */
+export function handshakeOutcome(message: ServerMessage): { connectionId: string } | { error: AvatarSDKError } | undefined {
+  if (message.kind === "confirm") {
+    if (message.connectionId !== "") return { connectionId: message.connectionId };
+    return { error: sdkError("protocolError", "websocket_handshake", "Session handshake failed: the server confirmed with an empty connection id") };
+  }
+  if (message.kind === "error") return { error: serverErrorReceived("websocket_handshake", message) };
+  return undefined;
+}
+
+/** The error for a connection that closed before the handshake completed. @internal */
+export function closedDuringHandshake(code: number, reason: string): AvatarSDKError {
+  const details: ConstructorParameters<typeof AvatarSDKError>[2] = { closeCode: code };
+  if (reason) details.closeReason = reason;
+  return sdkError(
+    "connectionFailed",
+    "websocket_handshake",
+    `Session handshake failed: the connection closed before the server confirmed (code ${code}${reason ? `: ${reason}` : ""})`,
+    details,
+  );
+}

@@ -1,0 +1,78 @@
+import { ConfigurationError, SessionTokenError } from "../errors/avatar-sdk-error";
+import { sessionTokenRejected } from "../errors/create";
+import { checkUrl } from "../config/validate";
+import { DEFAULT_TIMEOUTS } from "../config/defaults";
+import { isTransportFailure, type HttpClient } from "../transport";
+import { startDeadline } from "./deadline";
+
+/** What a session token request needs. */
+export interface CreateSessionTokenOptions {
+  /** Your API key. Keep it on servers. */
+  apiKey: string;
+  /** Console URL, e.g. `https://console.us-west.spatialwalk.cloud/v1/console`. */
+  consoleEndpointUrl: string;
+  /** When the token expires. */
+  expireAt: Date;
+  /** Time limit in milliseconds. Default 10 000. */
+  timeoutMs?: number;
+  /** Cancels the request; the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Requests a session token from the console (`POST {console}/session-tokens`).
+ * Rejects with a {@link SessionTokenError} whose code and fields say why.
+ * @internal Platform packages expose it as `createSessionToken`.
+ */
+export async function requestSessionToken(http: HttpClient, options: CreateSessionTokenOptions): Promise<string> {
+  if (typeof options?.apiKey !== "string" || options.apiKey === "") {
+    throw new ConfigurationError("apiKey", "Invalid apiKey: init() needs an API key (or pass a pre-minted sessionToken and skip init())");
+  }
+  const consoleUrl = checkUrl("consoleEndpointUrl", options.consoleEndpointUrl, ["http", "https"]);
+  if (!(options.expireAt instanceof Date) || Number.isNaN(options.expireAt.getTime())) {
+    throw new ConfigurationError("expireAt", "Invalid expireAt: a Date is required to mint a session token");
+  }
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUTS.sessionTokenMs;
+  const deadline = startDeadline(timeoutMs, options.signal);
+  let response;
+  try {
+    response = await http({
+      url: `${consoleUrl.href.replace(/\/+$/, "")}/session-tokens`,
+      method: "POST",
+      headers: { "X-Api-Key": options.apiKey, "Content-Type": "application/json" },
+      body: JSON.stringify({ expireAt: Math.floor(options.expireAt.getTime() / 1000) }),
+      signal: deadline.signal,
+    });
+  } catch (error) {
+    if (options.signal?.aborted && !deadline.timedOut) throw options.signal.reason;
+    const why = deadline.timedOut
+      ? `no response within ${timeoutMs} ms`
+      : isTransportFailure(error) && error.kind === "failed"
+        ? error.message
+        : String(error);
+    throw new SessionTokenError("connectionFailed", `Failed to create session token: could not reach the console (${why})`, {
+      phase: "session_token",
+      cause: error,
+    });
+  } finally {
+    deadline.dispose();
+  }
+  if (response.status !== 200) throw sessionTokenRejected(response.status, response.body);
+  let json: unknown;
+  try {
+    json = JSON.parse(response.body);
+  } catch {
+    json = undefined;
+  }
+  const record = (typeof json === "object" && json !== null ? json : {}) as Record<string, unknown>;
+  if (Array.isArray(record["errors"]) && record["errors"].length > 0) throw sessionTokenRejected(200, response.body);
+  const token = record["sessionToken"];
+  if (typeof token !== "string" || token === "") {
+    throw new SessionTokenError("protocolError", "Failed to create session token (HTTP 200): the response has no sessionToken", {
+      phase: "session_token",
+      httpStatus: 200,
+      rawBody: response.body,
+    });
+  }
+  return token;
+}

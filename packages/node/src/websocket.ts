@@ -1,0 +1,111 @@
+import type { ClientRequest, IncomingMessage } from "node:http";
+import type { TransportFailure, WebSocketConnection, WebSocketFactory } from "@avatarkit/core";
+import WebSocket from "isomorphic-ws";
+
+/** The most of a refused upgrade's body that is kept. */
+const MAX_REFUSAL_BODY = 64 * 1024;
+
+/** Node error codes, in words a person can act on. */
+const NODE_ERRORS: Record<string, string> = {
+  ECONNREFUSED: "connection refused (is the host up and the port right?)",
+  ENOTFOUND: "DNS lookup failed (check the host name)",
+  EAI_AGAIN: "DNS lookup timed out",
+  ECONNRESET: "connection reset by the peer",
+  ETIMEDOUT: "connection timed out",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  CERT_HAS_EXPIRED: "TLS certificate has expired",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "TLS certificate is self-signed",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "TLS certificate could not be verified",
+  ERR_TLS_CERT_ALTNAME_INVALID: "TLS certificate does not match the host name",
+};
+
+/** Describes a Node network error without the URL (it may hold a session key). */
+export function describeNodeError(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === "string" && NODE_ERRORS[code] !== undefined) return `${NODE_ERRORS[code]} [${code}]`;
+  if (typeof code === "string") return `${code}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Reads at most {@link MAX_REFUSAL_BODY} bytes of a refusal's body. */
+function readBody(response: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => resolve(Buffer.concat(chunks).toString("utf8"));
+    response.on("data", (chunk: Buffer) => {
+      if (size < MAX_REFUSAL_BODY) chunks.push(chunk.subarray(0, MAX_REFUSAL_BODY - size));
+      size += chunk.length;
+    });
+    response.on("end", done);
+    response.on("error", done);
+    response.on("aborted", done);
+  });
+}
+
+/**
+ * WebSockets through `ws` (via `isomorphic-ws`): upgrade headers work on every
+ * Node version, whether or not Node has a global WebSocket, and a refused
+ * upgrade yields its HTTP status and body.
+ */
+export const nodeWebSocketFactory: WebSocketFactory = {
+  supportsHeaders: true,
+  connect(request) {
+    return new Promise<WebSocketConnection>((resolve, reject) => {
+      const fail = (failure: TransportFailure) => {
+        request.signal.removeEventListener("abort", onAbort);
+        reject(failure);
+      };
+      const ws = new WebSocket(request.url, { headers: { ...request.headers }, perMessageDeflate: false });
+      ws.binaryType = "arraybuffer";
+      let opened = false;
+      const onAbort = () => {
+        ws.terminate();
+        fail({ kind: "aborted", cause: request.signal.reason });
+      };
+      if (request.signal.aborted) return onAbort();
+      request.signal.addEventListener("abort", onAbort, { once: true });
+
+      ws.on("unexpected-response", (req: ClientRequest, res: IncomingMessage) => {
+        void readBody(res).then((body) => {
+          req.destroy();
+          fail({ kind: "refused", status: res.statusCode ?? 0, body });
+        });
+      });
+      ws.on("error", (error) => {
+        if (!opened) fail({ kind: "failed", message: describeNodeError(error), cause: error });
+        // After open, 'close' follows every 'error' and reports the end.
+      });
+      ws.on("open", () => {
+        opened = true;
+        request.signal.removeEventListener("abort", onAbort);
+        resolve(wrap(ws));
+      });
+      ws.on("message", (data: ArrayBuffer, isBinary: boolean) => {
+        request.onMessage(isBinary ? new Uint8Array(data) : Buffer.from(data).toString("utf8"));
+      });
+      ws.on("close", (code: number, reason: Buffer) => {
+        if (opened) request.onClose(code, reason.toString("utf8"));
+        else fail({ kind: "failed", message: `closed before the upgrade completed (code ${code})`, closeCode: code, closeReason: reason.toString("utf8") });
+      });
+    });
+  },
+};
+
+function wrap(ws: WebSocket): WebSocketConnection {
+  return {
+    send(data) {
+      ws.send(data);
+    },
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+    close(code, reason) {
+      ws.close(code, reason);
+    },
+    terminate() {
+      ws.terminate();
+    },
+  };
+}
