@@ -153,13 +153,11 @@ export class AvatarSession {
         ),
       );
       try {
-        this.#connectionId = await this.#handshake.promise;
+        return await this.#handshake.promise;
       } finally {
         handshakeDeadline.dispose();
         this.#handshake = undefined;
       }
-      this.#machine.to(SessionState.open);
-      return this.#connectionId;
     } catch (error) {
       const interrupted = this.#interrupted("start()");
       if (interrupted) throw interrupted;
@@ -236,8 +234,14 @@ export class AvatarSession {
     if (handshaking) {
       const outcome = handshakeOutcome(message);
       if (outcome === undefined) return;
-      if ("error" in outcome) this.#handshake?.reject(outcome.error);
-      else this.#handshake?.resolve(outcome.connectionId);
+      if ("error" in outcome) {
+        this.#handshake?.reject(outcome.error);
+        return;
+      }
+      // Open now, not after start() resumes: frames in the same read as the confirm are runtime frames.
+      this.#connectionId = outcome.connectionId;
+      this.#machine.to(SessionState.open);
+      this.#handshake?.resolve(outcome.connectionId);
       return;
     }
     if (!this.#machine.is(SessionState.open)) return;

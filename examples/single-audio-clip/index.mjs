@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// Streams one speech clip (16 kHz mono s16le PCM) through an avatar session
+// and prints what comes back. Against the local simulator by default; against
+// the real service when the AVATAR_* variables are set (see README.md).
+//
+//   node index.mjs [clip.pcm] [--opus] [--realtime]
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { AvatarSDKError, newAvatarSession } from "@avatarkit/node";
+import { connectTarget } from "@avatarkit/examples-shared";
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    opus: { type: "boolean", default: false },
+    realtime: { type: "boolean", default: false },
+    "chunk-ms": { type: "string", default: "100" },
+  },
+});
+const clipPath = positionals[0] ?? new URL("../assets/speech-16k.pcm", import.meta.url);
+const sampleRate = 16000;
+const chunkBytes = Math.round((sampleRate * 2 * Number(values["chunk-ms"])) / 1000);
+
+const target = await connectTarget();
+console.log(`Target: ${target.simulated ? "local simulator" : "avatar service"} (${target.ingressEndpointUrl})`);
+
+let frames = 0;
+let frameBytes = 0;
+let resolveLast;
+const lastFrame = new Promise((resolve) => (resolveLast = resolve));
+
+const session = newAvatarSession({
+  apiKey: target.apiKey,
+  appId: target.appId,
+  avatarId: target.avatarId,
+  consoleEndpointUrl: target.consoleEndpointUrl,
+  ingressEndpointUrl: target.ingressEndpointUrl,
+  expireAt: new Date(Date.now() + 5 * 60_000),
+  sampleRate,
+  ...(values.opus ? { audioFormat: "ogg_opus", bitrate: 32000, oggOpusEncoder: { frameDurationMs: 20 } } : {}),
+  transportFrames: (frame, isLast) => {
+    frames++;
+    frameBytes += frame.length;
+    if (isLast) resolveLast();
+  },
+  onError: (error) => console.error(`onError: [${error.code}] ${error.message}`),
+  onClose: () => console.log("Session closed"),
+});
+
+let exitCode = 0;
+try {
+  const clip = await readFile(clipPath);
+  console.log(`Clip: ${(clip.length / 2 / sampleRate).toFixed(2)} s of ${sampleRate} Hz PCM${values.opus ? ", encoded to Ogg Opus by the SDK" : ""}`);
+  await session.init();
+  const connectionId = await session.start();
+  console.log(`Connected: connection id ${connectionId}`);
+
+  let reqId;
+  for (let offset = 0; offset < clip.length; offset += chunkBytes) {
+    const chunk = clip.subarray(offset, offset + chunkBytes);
+    reqId = await session.sendAudio(chunk, offset + chunkBytes >= clip.length);
+    if (values.realtime) await new Promise((r) => setTimeout(r, Number(values["chunk-ms"])));
+  }
+  console.log(`Sent audio: request id ${reqId}`);
+
+  const timeout = setTimeout(() => resolveLast(new Error("no last frame within 30 s")), 30_000);
+  const failure = await lastFrame;
+  clearTimeout(timeout);
+  if (failure) throw failure;
+  console.log(`Frames received: ${frames} (${frameBytes} bytes), the last one marked isLast`);
+} catch (error) {
+  exitCode = 1;
+  if (error instanceof AvatarSDKError) console.error(`Failed: [${error.code}] ${error.message}`);
+  else console.error("Failed:", error);
+} finally {
+  await session.close();
+  await target.close();
+}
+process.exitCode = exitCode;
