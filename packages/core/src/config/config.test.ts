@@ -93,7 +93,7 @@ describe("resolveConfig", () => {
   it("applies the defaults", () => {
     const config = resolveConfig(base, false);
     expect(config).toMatchObject({ sampleRate: 16000, bitrate: 0, audioFormat: "pcm_s16le", useQueryAuth: false, highWaterMark: 1048576 });
-    expect(config.timeouts).toEqual({ sessionTokenMs: 10000, connectMs: 10000, handshakeMs: 10000, closeMs: 2000 });
+    expect(config.timeouts).toEqual({ sessionTokenMs: 10000, connectMs: 10000, handshakeMs: 10000, closeMs: 2000, drainMs: 15000 });
     expect(resolveConfig(base, true).useQueryAuth).toBe(true);
     expect(resolveConfig({ ...base, useQueryAuth: false }, true).useQueryAuth).toBe(false);
     expect(resolveConfig({ ...base, timeouts: { connectMs: 5 } }, false).timeouts.connectMs).toBe(5);

@@ -6,6 +6,7 @@ export const DEFAULT_TIMEOUTS: Readonly<SessionTimeouts> = Object.freeze({
   connectMs: 10_000,
   handshakeMs: 10_000,
   closeMs: 2_000,
+  drainMs: 15_000,
 });
 
 /** Default input sample rate. */

@@ -58,6 +58,12 @@ export interface SessionTimeouts {
   handshakeMs: number;
   /** How long `close()` waits for the server's close frame. Default 2 000. */
   closeMs: number;
+  /**
+   * How long `sendAudio()` waits for the socket to drain under `highWaterMark`.
+   * A server that stops reading for longer fails the session with
+   * `connectionFailed`. Default 15 000.
+   */
+  drainMs: number;
 }
 
 /** Where the SDK writes warnings (deprecations, callback failures). */

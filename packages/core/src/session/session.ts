@@ -161,9 +161,8 @@ export class AvatarSession {
     } catch (error) {
       const interrupted = this.#interrupted("start()");
       if (interrupted) throw interrupted;
-      const failure = this.#scrubbed(error);
-      this.#fail(failure);
-      throw failure;
+      this.#fail(this.#scrubbed(error));
+      throw this.#failure ?? error;
     }
   }
 
@@ -214,10 +213,21 @@ export class AvatarSession {
     return this.#closed.promise;
   }
 
+  /** Sends one message, then waits while the socket holds more than `highWaterMark` bytes. */
   async #transmit(message: Uint8Array): Promise<void> {
     const connection = this.#requireOpen("sendAudio()");
     connection.send(message);
-    while (connection.bufferedAmount > this.config.highWaterMark) {
+    const { highWaterMark, timeouts } = this.config;
+    const since = Date.now();
+    while (connection.bufferedAmount > highWaterMark) {
+      if (Date.now() - since > timeouts.drainMs) {
+        const queued = connection.bufferedAmount;
+        this.#fail(
+          sdkError("connectionFailed", "websocket_send", `The server stopped reading: ${queued} bytes still queued after ${timeouts.drainMs} ms (timeouts.drainMs)`, {
+            ...(this.#connectionId ? { connectionId: this.#connectionId } : {}),
+          }),
+        );
+      }
       await new Promise((resolve) => setTimeout(resolve, 5));
       this.#requireOpen("sendAudio()");
     }
@@ -305,9 +315,11 @@ export class AvatarSession {
     this.#machine.to(SessionState.closed);
   }
 
+  /** Passes an error to `onError`, with secrets scrubbed from its words. */
   #report(error: AvatarSDKError): AvatarSDKError {
-    invokeCallback(this.config.logger, "onError", this.config.onError, error);
-    return error;
+    const scrubbed = this.#scrubbed(error);
+    invokeCallback(this.config.logger, "onError", this.config.onError, scrubbed);
+    return scrubbed;
   }
 
   #onClosed(): void {
@@ -345,13 +357,14 @@ export class AvatarSession {
     throw new AvatarSDKError("invalidRequest", `${call} cannot run now: ${why}`, { phase: "websocket_send" });
   }
 
+  /** Removes this session's secrets from an error's words (`rawBody` stays as the server sent it). */
   #scrubbed(error: unknown): AvatarSDKError {
-    if (!(error instanceof AvatarSDKError)) {
-      return new AvatarSDKError("unknown", scrub(String(error), secretsOf(this.config)), { cause: error });
-    }
     const secrets = secretsOf(this.config);
-    const message = scrub(error.message, secrets);
-    if (message !== error.message) Object.defineProperty(error, "message", { value: message });
+    if (!(error instanceof AvatarSDKError)) return new AvatarSDKError("unknown", scrub(String(error), secrets), { cause: error });
+    for (const key of ["message", "serverTitle", "serverDetail", "closeReason"] as const) {
+      const value = error[key];
+      if (value !== undefined && scrub(value, secrets) !== value) Object.defineProperty(error, key, { value: scrub(value, secrets) });
+    }
     return error;
   }
 }
