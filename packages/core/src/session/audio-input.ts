@@ -1,12 +1,13 @@
 import { AvatarSDKError } from "../errors/avatar-sdk-error";
 
 /** Audio `sendAudio()` accepts: bytes in any binary container. */
-export type AudioInput = Uint8Array | ArrayBuffer | ArrayBufferView;
+export type AudioInput = Uint8Array | ArrayBufferLike | ArrayBufferView;
 
 /** Views any accepted audio value as bytes, without copying. @internal */
 export function audioBytes(audio: unknown): Uint8Array {
   if (audio instanceof Uint8Array) return audio;
   if (audio instanceof ArrayBuffer) return new Uint8Array(audio);
+  if (typeof SharedArrayBuffer !== "undefined" && audio instanceof SharedArrayBuffer) return new Uint8Array(audio);
   if (ArrayBuffer.isView(audio)) return new Uint8Array(audio.buffer, audio.byteOffset, audio.byteLength);
   const kind = audio === null ? "null" : typeof audio;
   throw new AvatarSDKError("invalidRequest", `sendAudio() needs a Uint8Array, ArrayBuffer or ArrayBufferView, got ${kind}`, {

@@ -79,3 +79,8 @@ export function closedDuringHandshake(code: number, reason: string): AvatarSDKEr
     details,
   );
 }
+
+/** The error for a server that never confirms the session. @internal */
+export function handshakeTimeout(ms: number): AvatarSDKError {
+  return sdkError("connectionFailed", "websocket_handshake", `Session handshake failed: no confirmation within ${ms} ms (timeouts.handshakeMs)`);
+}

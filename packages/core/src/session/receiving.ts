@@ -27,3 +27,11 @@ export function receiveFrame(data: Uint8Array | string, phase: ErrorPhase, conne
     };
   }
 }
+
+/** The error for a connection that closed while open without being asked to. @internal */
+export function unexpectedClose(code: number, reason: string, connectionId: string | undefined): AvatarSDKError {
+  const details: Parameters<typeof sdkError>[3] = { closeCode: code };
+  if (reason) details.closeReason = reason;
+  if (connectionId) details.connectionId = connectionId;
+  return sdkError("connectionClosed", "websocket_runtime", `The connection closed unexpectedly (code ${code}${reason ? `: ${reason}` : ""})`, details);
+}

@@ -1,6 +1,6 @@
 import type { SessionConfig, SessionOptions } from "../config/options";
 import { resolveConfig } from "../config/resolve";
-import { scrub, secretsOf } from "../config/redact";
+import { secretsOf } from "../config/redact";
 import { AvatarSDKError, ConfigurationError } from "../errors/avatar-sdk-error";
 import { sdkError, serverErrorReceived } from "../errors/create";
 import { createLogIdGenerator } from "../log-id";
@@ -8,12 +8,14 @@ import type { WebSocketConnection } from "../transport";
 import { audioBytes, type AudioInput } from "./audio-input";
 import { invokeCallback } from "./callbacks";
 import { deferred, startDeadline, type Deferred } from "./deadline";
-import { buildConnectTarget, closedDuringHandshake, configureMessage, connectError, handshakeOutcome } from "./handshake";
-import type { Platform, StreamEncoderFactory } from "./platform";
-import { receiveFrame } from "./receiving";
+import { buildConnectTarget, closedDuringHandshake, configureMessage, connectError, handshakeOutcome, handshakeTimeout } from "./handshake";
+import { streamOpener } from "./encoding";
+import { notOpen, scrubError, wrongState } from "./guards";
+import type { Platform } from "./platform";
+import { receiveFrame, unexpectedClose } from "./receiving";
 import { AudioSender } from "./sending";
 import { SessionState, StateMachine } from "./state";
-import { requestSessionToken } from "./token";
+import { checkTokenOptions, requestSessionToken } from "./token";
 
 /**
  * One avatar session: a session token, a WebSocket, audio in, animation
@@ -40,7 +42,6 @@ export class AvatarSession {
   /** A runtime ServerError that was the last thing received: a close right after it is its consequence. */
   #lastServerError: AvatarSDKError | undefined;
   #closed = deferred<void>();
-  #encoderFactory: Promise<StreamEncoderFactory> | undefined;
 
   constructor(options: SessionOptions, platform: Platform) {
     this.config = resolveConfig(options, platform.defaultQueryAuth);
@@ -59,7 +60,7 @@ export class AvatarSession {
       newReqId: this.#newReqId,
       transmit: (message) => this.#transmit(message),
       pcmInput: this.config.audioFormat === "pcm_s16le" || this.config.oggOpusEncoder !== undefined,
-      ...(this.config.oggOpusEncoder === undefined ? {} : { openStream: () => this.#openStream() }),
+      ...(this.config.oggOpusEncoder === undefined ? {} : { openStream: streamOpener(this.config, platform) }),
       onEncoded: (reqId, stream) => invokeCallback(this.config.logger, "onEncodedAudio", this.config.onEncodedAudio, reqId, stream),
     });
     const signal = this.config.signal;
@@ -91,15 +92,13 @@ export class AvatarSession {
     this.#expectState("init()", SessionState.idle);
     if (this.config.sessionToken !== undefined && this.config.apiKey === undefined) return;
     const { apiKey, consoleEndpointUrl, expireAt } = this.config;
-    if (apiKey === undefined) throw new ConfigurationError("apiKey", "Invalid apiKey: init() needs apiKey, or pass a pre-minted sessionToken and call start() directly");
-    if (consoleEndpointUrl === undefined) throw new ConfigurationError("consoleEndpointUrl", "Invalid consoleEndpointUrl: init() needs the console URL");
-    if (expireAt === undefined) throw new ConfigurationError("expireAt", "Invalid expireAt: init() needs the token's expiry time");
+    checkTokenOptions({ apiKey, consoleEndpointUrl, expireAt });
     this.#machine.to(SessionState.token);
     try {
       this.#token = await requestSessionToken(this.#platform.http, {
-        apiKey,
-        consoleEndpointUrl,
-        expireAt,
+        apiKey: apiKey as string,
+        consoleEndpointUrl: consoleEndpointUrl as string,
+        expireAt: expireAt as Date,
         timeoutMs: this.config.timeouts.sessionTokenMs,
         signal: this.#lifecycle.signal,
       });
@@ -147,11 +146,7 @@ export class AvatarSession {
       this.#handshake = deferred<string>();
       this.#connection.send(configureMessage(this.config));
       const handshakeDeadline = startDeadline(handshakeMs);
-      handshakeDeadline.signal.addEventListener("abort", () =>
-        this.#handshake?.reject(
-          sdkError("connectionFailed", "websocket_handshake", `Session handshake failed: no confirmation within ${handshakeMs} ms (timeouts.handshakeMs)`),
-        ),
-      );
+      handshakeDeadline.signal.addEventListener("abort", () => this.#handshake?.reject(handshakeTimeout(handshakeMs)));
       try {
         return await this.#handshake.promise;
       } finally {
@@ -279,31 +274,7 @@ export class AvatarSession {
       this.#machine.to(SessionState.closed);
       return;
     }
-    const details: ConstructorParameters<typeof AvatarSDKError>[2] = { closeCode: code };
-    if (reason) details.closeReason = reason;
-    if (this.#connectionId) details.connectionId = this.#connectionId;
-    const why = `code ${code}${reason ? `: ${reason}` : ""}`;
-    this.#fail(sdkError("connectionClosed", "websocket_runtime", `The connection closed unexpectedly (${why})`, details));
-  }
-
-  async #openStream() {
-    this.#encoderFactory ??= (() => {
-      const load = this.#platform.loadStreamEncoder;
-      if (load === undefined) {
-        return Promise.reject(new AvatarSDKError("invalidRequest", "This platform has no built-in Opus encoder", { phase: "websocket_send" }));
-      }
-      return load();
-    })();
-    const factory = await this.#encoderFactory;
-    const serial = new DataView(this.#platform.random(new Uint8Array(4)).buffer).getUint32(0);
-    return factory({
-      sampleRate: this.config.sampleRate,
-      bitrate: this.config.bitrate,
-      frameDurationMs: this.config.oggOpusEncoder?.frameDurationMs ?? 20,
-      application: this.config.oggOpusEncoder?.application ?? "audio",
-      serial,
-      keepStream: this.config.onEncodedAudio !== undefined,
-    });
+    this.#fail(unexpectedClose(code, reason, this.#connectionId));
   }
 
   /** Ends the session with an error: reports it once, then closes. */
@@ -337,34 +308,15 @@ export class AvatarSession {
   }
 
   #expectState(call: string, ...states: SessionState[]): void {
-    if (this.#machine.is(...states)) return;
-    const state = this.#machine.state;
-    const why =
-      state === SessionState.closed || state === SessionState.closing
-        ? "the session is closed; create a new session"
-        : `the session is ${state}${call === "init()" && state !== "token" ? " (init() must come before start())" : ""}`;
-    throw new AvatarSDKError("invalidRequest", `${call} cannot run now: ${why}`);
+    if (!this.#machine.is(...states)) throw wrongState(call, this.#machine.state);
   }
 
   #requireOpen(call: string): WebSocketConnection {
     if (this.#machine.is(SessionState.open) && this.#connection !== undefined) return this.#connection;
-    if (this.#failure !== undefined) throw this.#failure;
-    const state = this.#machine.state;
-    const why =
-      state === SessionState.closed || state === SessionState.closing
-        ? "the session is closed; create a new session"
-        : "call start() and wait for it to resolve first";
-    throw new AvatarSDKError("invalidRequest", `${call} cannot run now: ${why}`, { phase: "websocket_send" });
+    throw this.#failure ?? notOpen(call, this.#machine.state);
   }
 
-  /** Removes this session's secrets from an error's words (`rawBody` stays as the server sent it). */
   #scrubbed(error: unknown): AvatarSDKError {
-    const secrets = secretsOf(this.config);
-    if (!(error instanceof AvatarSDKError)) return new AvatarSDKError("unknown", scrub(String(error), secrets), { cause: error });
-    for (const key of ["message", "serverTitle", "serverDetail", "closeReason"] as const) {
-      const value = error[key];
-      if (value !== undefined && scrub(value, secrets) !== value) Object.defineProperty(error, key, { value: scrub(value, secrets) });
-    }
-    return error;
+    return scrubError(error, secretsOf(this.config));
   }
 }

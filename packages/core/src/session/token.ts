@@ -20,18 +20,30 @@ export interface CreateSessionTokenOptions {
 }
 
 /**
- * Requests a session token from the console (`POST {console}/session-tokens`).
- * Rejects with a {@link SessionTokenError} whose code and fields say why.
- * @internal Platform packages expose it as `createSessionToken`.
+ * Checks what a token request needs, before any I/O; returns the console URL.
+ * @internal
  */
-export async function requestSessionToken(http: HttpClient, options: CreateSessionTokenOptions): Promise<string> {
+export function checkTokenOptions(options: Partial<CreateSessionTokenOptions>): URL {
   if (typeof options?.apiKey !== "string" || options.apiKey === "") {
-    throw new ConfigurationError("apiKey", "Invalid apiKey: init() needs an API key (or pass a pre-minted sessionToken and skip init())");
+    throw new ConfigurationError("apiKey", "Invalid apiKey: init() needs an API key (or pass a pre-minted sessionToken and call start() directly)");
+  }
+  if (options.consoleEndpointUrl === undefined) {
+    throw new ConfigurationError("consoleEndpointUrl", "Invalid consoleEndpointUrl: init() needs the console URL");
   }
   const consoleUrl = checkUrl("consoleEndpointUrl", options.consoleEndpointUrl, ["http", "https"]);
   if (!(options.expireAt instanceof Date) || Number.isNaN(options.expireAt.getTime())) {
     throw new ConfigurationError("expireAt", "Invalid expireAt: a Date is required to mint a session token");
   }
+  return consoleUrl;
+}
+
+/**
+ * Requests a session token from the console (`POST {console}/session-tokens`).
+ * Rejects with a {@link SessionTokenError} whose code and fields say why.
+ * @internal Platform packages expose it as `createSessionToken`.
+ */
+export async function requestSessionToken(http: HttpClient, options: CreateSessionTokenOptions): Promise<string> {
+  const consoleUrl = checkTokenOptions(options);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUTS.sessionTokenMs;
   const deadline = startDeadline(timeoutMs, options.signal);
   let response;
