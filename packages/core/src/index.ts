@@ -22,3 +22,18 @@ export type {
 } from "./transport";
 export { isTransportFailure } from "./transport";
 export type { OpusApplication, OpusEncoder, OpusEncoderFactory, OpusEncoderOptions } from "./encoder";
+export {
+  OggOpusStreamEncoder,
+  openOggOpusStream,
+  opusLookahead,
+  isOggOpusSampleRate,
+  isOpusFrameDuration,
+  isOpusApplication,
+  OGG_OPUS_SAMPLE_RATES,
+  OPUS_FRAME_DURATIONS,
+  type OggOpusSampleRate,
+  type OpusFrameDuration,
+  type OggOpusStreamEncoderOptions,
+  type OggOpusStreamOptions,
+} from "./audio/ogg-opus-stream";
+export { createWasmOpusEncoderFactory, type OpusWasmSource } from "./audio/opus-wasm";

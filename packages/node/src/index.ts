@@ -27,6 +27,8 @@ export const nodePlatform: Platform = {
   http: nodeHttpClient,
   random,
   defaultQueryAuth: false,
+  // The WASM codec loads on the first request of a session that uses the built-in encoder.
+  loadStreamEncoder: () => import("./opus-encoder").then((m) => m.nodeStreamEncoderFactory),
 };
 
 /**

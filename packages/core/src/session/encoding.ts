@@ -11,9 +11,7 @@ import type { StreamEncoder } from "./sending";
 export function streamOpener(config: SessionConfig, platform: Platform): () => Promise<StreamEncoder> {
   let factory: Promise<StreamEncoderFactory> | undefined;
   return async () => {
-    factory ??=
-      platform.loadStreamEncoder?.() ??
-      Promise.reject(new AvatarSDKError("invalidRequest", "This platform has no built-in Opus encoder", { phase: "websocket_send" }));
+    factory ??= load(platform);
     const open = await factory;
     const serial = new DataView(platform.random(new Uint8Array(4)).buffer).getUint32(0);
     return open({
@@ -25,4 +23,16 @@ export function streamOpener(config: SessionConfig, platform: Platform): () => P
       keepStream: config.onEncodedAudio !== undefined,
     });
   };
+}
+
+function load(platform: Platform): Promise<StreamEncoderFactory> {
+  if (platform.loadStreamEncoder === undefined) {
+    return Promise.reject(new AvatarSDKError("invalidRequest", "This platform has no built-in Opus encoder", { phase: "websocket_send" }));
+  }
+  return platform.loadStreamEncoder().catch((error: unknown) => {
+    throw new AvatarSDKError("unknown", `Could not load the built-in Opus encoder: ${(error as Error)?.message ?? String(error)}`, {
+      phase: "websocket_send",
+      cause: error,
+    });
+  });
 }

@@ -10,6 +10,8 @@ export interface StreamEncoder {
   end(): Uint8Array;
   /** The whole stream, when it was asked to keep it. */
   readonly stream: Uint8Array | undefined;
+  /** Abandons the stream without `end()` and frees its encoder. */
+  destroy(): void;
 }
 
 /** What the sender needs from its session. @internal */
@@ -66,6 +68,12 @@ export class AudioSender {
     });
   }
 
+  /** Frees the encoder of a request that will never end (the session closed). */
+  dispose(): void {
+    this.current?.stream?.destroy();
+    this.current = undefined;
+  }
+
   private enqueue<T>(task: () => Promise<T>): Promise<T> {
     const run = this.queue.then(task, task);
     this.queue = run.catch(() => undefined);
@@ -82,7 +90,7 @@ export class AudioSender {
     const { reqId, stream } = this.current;
     if (end) this.current = undefined;
     if (stream !== undefined) {
-      await this.transmitAudio(reqId, stream.push(bytes), false);
+      await this.transmitAudio(reqId, encoding(() => stream.push(bytes)), false);
       if (end) await this.finishStream(reqId, stream);
       return reqId;
     }
@@ -91,7 +99,7 @@ export class AudioSender {
   }
 
   private async finishStream(reqId: string, stream: StreamEncoder): Promise<void> {
-    await this.transmitAudio(reqId, stream.end(), true);
+    await this.transmitAudio(reqId, encoding(() => stream.end()), true);
     const whole = stream.stream;
     if (whole !== undefined) this.hooks.onEncoded?.(reqId, whole);
   }
@@ -105,5 +113,18 @@ export class AudioSender {
       offset += chunk.length;
       await this.hooks.transmit(encodeAudioInput(reqId, end && offset >= audio.length, chunk));
     } while (offset < audio.length);
+  }
+}
+
+/** Runs an encoder step; a failure inside the codec becomes an AvatarSDKError. */
+function encoding(step: () => Uint8Array): Uint8Array {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof AvatarSDKError) throw error;
+    throw new AvatarSDKError("unknown", `The built-in Opus encoder failed: ${(error as Error)?.message ?? String(error)}`, {
+      phase: "websocket_send",
+      cause: error,
+    });
   }
 }

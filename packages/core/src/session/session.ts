@@ -295,6 +295,7 @@ export class AvatarSession {
 
   #onClosed(): void {
     this.#lifecycle.abort();
+    this.#sender.dispose();
     this.#handshake?.reject(this.#failure ?? closedDuringHandshake(1000, "client closed"));
     this.#closed.resolve();
     invokeCallback(this.config.logger, "onClose", this.config.onClose);
