@@ -1,0 +1,118 @@
+/**
+ * What the simulator saw and did: plain objects, mutated live as things
+ * happen, so tests can assert on the wire traffic.
+ *
+ * @module
+ */
+import type { ClientConfigureSession, Message, ServerError } from "./gen/message/message_pb";
+
+/** One `POST /v1/console/session-tokens` request and its answer. */
+export interface TokenRequestRecord {
+  /** Request headers, names lower-cased (repeated headers joined with `, `). */
+  headers: Record<string, string>;
+  /** The raw request body. */
+  body: string;
+  /** The HTTP status answered; 0 while unanswered (a `token-hang` fault). */
+  status: number;
+  /** The app the API key belongs to, when it is known. */
+  appId?: string;
+  /** The minted token, on success. */
+  token?: string;
+}
+
+/** How an upgrade request carried its credentials. */
+export type AuthMode = "header" | "query" | "none";
+
+/** Who ended a WebSocket connection. */
+export type ClosedBy = "client" | "server" | "drop";
+
+/** One upgrade attempt at the ingress path, and the session that followed. */
+export interface ConnectionRecord {
+  /** The connection id sent in the confirm (`""` until confirmed). */
+  id: string;
+  /** The upgrade request's URL (path and query). */
+  url: string;
+  /** The upgrade request's headers, names lower-cased. */
+  headers: Record<string, string>;
+  /** `header`: `X-App-ID`/`X-Session-Key`; `query`: `appId`/`sessionKey`. */
+  auth: AuthMode;
+  /** The app id presented. */
+  appId?: string;
+  /** The `id` query parameter. */
+  avatarId?: string;
+  /** True if any known API key appears in the upgrade URL or any header. */
+  apiKeySeen: boolean;
+  /** 101, the refusal status, or 0 while unanswered (a `hang-upgrade` fault). */
+  upgradeStatus: number;
+  /** The decoded configure message, once received. */
+  configure?: ClientConfigureSession;
+  /** The egress the session negotiated. */
+  egress: "none" | "livekit" | "agora";
+  /** Requests in the order their first chunk arrived. */
+  requests: RequestRecord[];
+  /** The exact bytes of every animation frame sent, in order. */
+  framesSent: Uint8Array[];
+  /** Every `ServerError` sent. */
+  errorsSent: ServerError[];
+  /** Request ids received in `ClientInterrupt` messages. */
+  interrupts: string[];
+  /** Every decoded client message. */
+  received: Message[];
+  /** How the connection ended; `by` says who ended it. */
+  closed?: { code: number; reason: string; by: ClosedBy };
+}
+
+/** One request id's audio on one session. */
+export interface RequestRecord {
+  /** The request id. */
+  reqId: string;
+  /** The session's audio format. */
+  format: "pcm_s16le" | "ogg_opus";
+  /** The session's sample rate. */
+  sampleRate: number;
+  /** Accepted audio chunks (including an empty final chunk). */
+  chunks: number;
+  /** Accepted audio bytes. */
+  bytes: number;
+  /** All accepted audio bytes, concatenated. */
+  audio: Uint8Array;
+  /** A chunk with `end=true` arrived. */
+  ended: boolean;
+  /** A `ClientInterrupt` named this request. */
+  interrupted: boolean;
+  /** Audio duration, known once the request ended. */
+  durationMs: number;
+  /** Animation frames sent for this request. */
+  framesSent: number;
+  /** Why the Ogg Opus stream was refused, if it was. */
+  oggError?: string;
+}
+
+/** @internal A fresh connection record for an upgrade attempt. */
+export function newConnectionRecord(url: string, headers: Record<string, string>): ConnectionRecord {
+  return {
+    id: "",
+    url,
+    headers,
+    auth: "none",
+    apiKeySeen: false,
+    upgradeStatus: 0,
+    egress: "none",
+    requests: [],
+    framesSent: [],
+    errorsSent: [],
+    interrupts: [],
+    received: [],
+  };
+}
+
+/** @internal Lower-cases header names; repeated headers are joined with `, `. */
+export function lowerCaseHeaders(raw: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase();
+    const value = raw[i + 1] as string;
+    headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+  }
+  return headers;
+}
