@@ -2,7 +2,8 @@
  * `@avatarkit/core`: the transport-agnostic heart of the avatar SDK.
  * Applications import a platform entry (`@avatarkit/node`,
  * `@avatarkit/browser` or `@avatarkit/sdk`), which binds this core to a
- * WebSocket, an HTTP client and an encoder.
+ * WebSocket, an HTTP client and an encoder. The encoder's building blocks
+ * are in the `@avatarkit/core/audio` subpath.
  *
  * @packageDocumentation
  */
@@ -22,18 +23,3 @@ export type {
 } from "./transport";
 export { isTransportFailure } from "./transport";
 export type { OpusApplication, OpusEncoder, OpusEncoderFactory, OpusEncoderOptions } from "./encoder";
-export {
-  OggOpusStreamEncoder,
-  openOggOpusStream,
-  opusLookahead,
-  isOggOpusSampleRate,
-  isOpusFrameDuration,
-  isOpusApplication,
-  OGG_OPUS_SAMPLE_RATES,
-  OPUS_FRAME_DURATIONS,
-  type OggOpusSampleRate,
-  type OpusFrameDuration,
-  type OggOpusStreamEncoderOptions,
-  type OggOpusStreamOptions,
-} from "./audio/ogg-opus-stream";
-export { createWasmOpusEncoderFactory, type OpusWasmSource } from "./audio/opus-wasm";

@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OpusApplication } from "@avatarkit/core";
 // From the source until the core entry exports the encoder; then from "@avatarkit/core".
-import { createWasmOpusEncoderFactory, OGG_OPUS_SAMPLE_RATES, OPUS_FRAME_DURATIONS, openOggOpusStream, type OggOpusStreamOptions } from "@avatarkit/core";
+import { createWasmOpusEncoderFactory, OGG_OPUS_SAMPLE_RATES, OPUS_FRAME_DURATIONS, openOggOpusStream, type OggOpusStreamOptions } from "@avatarkit/core/audio";
 import { nodeOpusEncoderFactory } from "./opus-encoder";
 
 /*

@@ -7,7 +7,8 @@
 
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { createWasmOpusEncoderFactory, openOggOpusStream, type OpusEncoderFactory, type StreamEncoderFactory } from "@avatarkit/core";
+import type { OpusEncoderFactory, StreamEncoderFactory } from "@avatarkit/core";
+import { createWasmOpusEncoderFactory, openOggOpusStream } from "@avatarkit/core/audio";
 
 /**
  * The plain (non-SIMD) build: in Node 20 the SIMD build of the same package

@@ -57,6 +57,7 @@ export const nodeWebSocketFactory: WebSocketFactory = {
         request.signal.removeEventListener("abort", onAbort);
         reject(failure);
       };
+      if (request.signal.aborted) return reject({ kind: "aborted", cause: request.signal.reason } satisfies TransportFailure);
       const ws = new WebSocket(request.url, { headers: { ...request.headers }, perMessageDeflate: false });
       ws.binaryType = "arraybuffer";
       let opened = false;
@@ -64,7 +65,6 @@ export const nodeWebSocketFactory: WebSocketFactory = {
         ws.terminate();
         fail({ kind: "aborted", cause: request.signal.reason });
       };
-      if (request.signal.aborted) return onAbort();
       request.signal.addEventListener("abort", onAbort, { once: true });
 
       ws.on("unexpected-response", (req: ClientRequest, res: IncomingMessage) => {

@@ -1,5 +1,5 @@
 /**
- * `avatarkit-simulator [--port N] [--host H] [--frame-interval-ms N] [--idle-timeout-ms N]`:
+ * `avatarkit-simulator [--port N] [--host H] [--frame-interval-ms N] [--idle-timeout-ms N] [--max-records N]`:
  * runs a simulator until SIGINT or SIGTERM.
  *
  * @module
@@ -9,7 +9,7 @@ import { DEMO_CREDENTIALS } from "./options";
 import { startSimulator } from "./server";
 
 const USAGE =
-  "Usage: avatarkit-simulator [--port N] [--host H] [--frame-interval-ms N] [--idle-timeout-ms N]";
+  "Usage: avatarkit-simulator [--port N] [--host H] [--frame-interval-ms N] [--idle-timeout-ms N] [--max-records N]";
 
 /** Parses a non-negative integer option, or exits with the usage. */
 function integer(name: string, value: string | undefined): number | undefined {
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
         host: { type: "string" },
         "frame-interval-ms": { type: "string" },
         "idle-timeout-ms": { type: "string" },
+        "max-records": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -49,6 +50,8 @@ async function main(): Promise<void> {
     host: str("host"),
     frameIntervalMs: integer("frame-interval-ms", str("frame-interval-ms")),
     idleTimeoutMs: integer("idle-timeout-ms", str("idle-timeout-ms")),
+    // A server left running keeps only recent records (each holds the audio and frames of a session).
+    maxRecords: integer("max-records", str("max-records")) ?? 1000,
   });
   process.stdout.write(
     [

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { emit, type SimulatorContext } from "./context";
-import { lowerCaseHeaders, type TokenRequestRecord } from "./records";
+import { lowerCaseHeaders, pruneRecords, type TokenRequestRecord } from "./records";
 import { CONSOLE_WORDING, type ConsoleError } from "./wording";
 
 /** Path of the console API. */
@@ -53,6 +53,7 @@ function readBody(req: IncomingMessage, done: (body: string) => void): void {
 function answerTokenRequest(req: IncomingMessage, res: ServerResponse, body: string, ctx: SimulatorContext): void {
   const record: TokenRequestRecord = { headers: lowerCaseHeaders(req.rawHeaders), body, status: 0 };
   ctx.tokenRequests.push(record);
+  pruneRecords(ctx.tokenRequests, ctx.options.maxRecords, (r) => r.status !== 0);
   const fault = ctx.faults.takeToken();
   if (fault?.type === "token-hang") {
     emit(ctx, "token", record);

@@ -10,7 +10,7 @@ import type { Duplex } from "node:stream";
 import type { WebSocketServer } from "ws";
 import { Connection } from "./connection";
 import { emit, type SimulatorContext } from "./context";
-import { lowerCaseHeaders, newConnectionRecord, type ConnectionRecord } from "./records";
+import { lowerCaseHeaders, newConnectionRecord, pruneRecords, type ConnectionRecord } from "./records";
 import { UPGRADE_WORDING, type UpgradeRefusal } from "./wording";
 
 /** Path of the ingress endpoint (the SDK appends `/websocket`). */
@@ -34,6 +34,7 @@ export function handleUpgrade(
   const token = readCredentials(record, url);
   record.apiKeySeen = containsApiKey([rawUrl, safeDecode(rawUrl), ...req.rawHeaders], ctx);
   ctx.connections.push(record);
+  pruneRecords(ctx.connections, ctx.options.maxRecords, (r) => r.closed !== undefined || (r.upgradeStatus !== 0 && r.upgradeStatus !== 101));
 
   const fault = ctx.faults.takeUpgrade();
   if (fault?.type === "hang-upgrade") {

@@ -34,6 +34,13 @@ export interface SimulatorOptions {
   framesPerSecond?: number;
   /** Longest token lifetime the console grants (default 24 h). */
   maxTokenTtlSeconds?: number;
+  /**
+   * Keep at most this many connection records and as many token records,
+   * dropping the oldest finished ones (default: keep all, as tests want). A
+   * long-running simulator should set it: records hold every byte received
+   * and sent.
+   */
+  maxRecords?: number;
 }
 
 /** @internal Options with every default applied. */
@@ -48,6 +55,7 @@ export interface ResolvedOptions {
   readonly frameIntervalMs: number;
   readonly framesPerSecond: number;
   readonly maxTokenTtlSeconds: number;
+  readonly maxRecords: number;
 }
 
 const DEFAULTS = {
@@ -57,6 +65,7 @@ const DEFAULTS = {
   frameIntervalMs: 0,
   framesPerSecond: 25,
   maxTokenTtlSeconds: 24 * 3600,
+  maxRecords: Number.POSITIVE_INFINITY,
 } as const;
 
 /** True for `localhost` and the IPv4/IPv6 loopback addresses. */
@@ -79,6 +88,7 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
   }
   if (!(o.framesPerSecond > 0)) throw new TypeError("framesPerSecond must be > 0");
   if (!(o.maxTokenTtlSeconds > 0)) throw new TypeError("maxTokenTtlSeconds must be > 0");
+  if (!(o.maxRecords >= 1)) throw new TypeError("maxRecords must be >= 1");
   const apps = options.apps ?? [{ appId: DEMO_CREDENTIALS.appId, apiKey: DEMO_CREDENTIALS.apiKey }];
   return {
     port: o.port,
@@ -90,6 +100,7 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     frameIntervalMs: o.frameIntervalMs,
     framesPerSecond: o.framesPerSecond,
     maxTokenTtlSeconds: o.maxTokenTtlSeconds,
+    maxRecords: o.maxRecords,
   };
 }
 

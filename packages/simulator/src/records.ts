@@ -116,3 +116,19 @@ export function lowerCaseHeaders(raw: readonly string[]): Record<string, string>
   }
   return headers;
 }
+
+/**
+ * @internal Keeps at most `max` records by dropping the oldest finished ones
+ * (`done`); records still in use are never dropped.
+ */
+export function pruneRecords<T>(records: T[], max: number, done: (record: T) => boolean): void {
+  let excess = records.length - max;
+  for (let i = 0; excess > 0 && i < records.length; ) {
+    if (done(records[i] as T)) {
+      records.splice(i, 1);
+      excess--;
+    } else {
+      i++;
+    }
+  }
+}
