@@ -1,0 +1,303 @@
+/**
+ * The browser bundle (packages/browser/dist/avatarkit.browser.min.js) in
+ * Chromium against the simulator, under a strict Content-Security-Policy.
+ */
+import { readFileSync, statSync } from "node:fs";
+import { createSessionToken, newAvatarSession } from "@avatarkit/node";
+import { DEMO_CREDENTIALS, oggCrc32, startSimulator, type Simulator, type SimulatorOptions } from "@avatarkit/simulator";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { useChromium } from "./support/chromium";
+import { Harness, hex, lastFrames, type PageSession } from "./support/harness";
+import { startStaticServer, type StaticServer } from "./support/static-server";
+
+const browser = useChromium();
+let server: StaticServer;
+beforeAll(async () => {
+  server = await startStaticServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+/** A fresh simulator and harness page for every test of the calling block. */
+function useWorld(options: SimulatorOptions = {}) {
+  const world = {} as { sim: Simulator; harness: Harness };
+  beforeEach(async () => {
+    world.sim = await startSimulator(options);
+    world.harness = await Harness.open(browser(), server.origin);
+  });
+  afterEach(async () => {
+    await world.harness.close();
+    await world.sim.close();
+  });
+  return world;
+}
+
+/** Session options with a token the simulator minted: what a page gets from its backend. */
+function tokenOptions(sim: Simulator, extra: Record<string, unknown> = {}) {
+  return {
+    sessionToken: sim.mintToken(DEMO_CREDENTIALS.appId, new Date(Date.now() + 5 * 60_000)),
+    appId: DEMO_CREDENTIALS.appId,
+    avatarId: DEMO_CREDENTIALS.avatarId,
+    ingressEndpointUrl: sim.ingressEndpointUrl,
+    ...extra,
+  };
+}
+
+/** Opens a session in the page with a pre-minted token. */
+async function opened(w: { sim: Simulator; harness: Harness }, extra: Record<string, unknown> = {}): Promise<{ session: PageSession; connectionId: string }> {
+  const session = await w.harness.session(tokenOptions(w.sim, extra));
+  const connectionId = await session.value<string>("start");
+  return { session, connectionId };
+}
+
+const REQ_ID = /^\d{14}_[A-Za-z0-9_-]{12}$/;
+/** The sample clip the page streams with `sendSpeech`. */
+const SPEECH_BYTES = statSync(new URL("../examples/assets/speech-16k.pcm", import.meta.url)).size;
+
+describe("query auth", () => {
+  const w = useWorld();
+
+  it("init() mints a token, start() connects with query auth, PCM streams and every frame arrives byte for byte", async () => {
+    const session = await w.harness.session({
+      apiKey: DEMO_CREDENTIALS.apiKey,
+      appId: DEMO_CREDENTIALS.appId,
+      avatarId: DEMO_CREDENTIALS.avatarId,
+      consoleEndpointUrl: w.sim.consoleEndpointUrl,
+      ingressEndpointUrl: w.sim.ingressEndpointUrl,
+      expireAt: new Date(Date.now() + 5 * 60_000),
+    });
+    await session.value("init");
+    const connectionId = await session.value<string>("start");
+
+    const [token] = w.sim.tokenRequests;
+    expect(token).toMatchObject({ status: 200 });
+    expect(token!.headers["origin"]).toBe(server.origin); // a CORS request from the page
+    const connection = w.sim.connections[0]!;
+    expect(connection).toMatchObject({ id: connectionId, auth: "query", upgradeStatus: 101, apiKeySeen: false });
+    expect(connection.headers["x-session-key"]).toBeUndefined();
+    expect(new URL(connection.url, "ws://x").searchParams.get("sessionKey")).toBe(token!.token);
+
+    const reqId = await session.value<string>("sendSpeech");
+    expect(reqId).toMatch(REQ_ID);
+    const state = await session.waitFor((s) => lastFrames(s) === 1, "the last frame");
+    expect(state.frames.length).toBe(connection.framesSent.length);
+    expect(state.frames.map((f) => f.hex)).toEqual(connection.framesSent.map(hex));
+    expect(state.frames.map((f) => f.isLast)).toEqual(connection.framesSent.map((_, i) => i === connection.framesSent.length - 1));
+    expect(connection.requests[0]).toMatchObject({ reqId, ended: true, bytes: SPEECH_BYTES });
+
+    // Several requests on one session: a new id each, frames for each.
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push(await session.value<string>("sendTone", 0.2, true));
+    const after = await session.waitFor((s) => lastFrames(s) === 4, "four last frames");
+    expect(new Set([reqId, ...ids]).size).toBe(4);
+    expect(connection.requests.map((r) => r.reqId)).toEqual([reqId, ...ids]);
+    expect(after.frames.map((f) => f.hex)).toEqual(connection.framesSent.map(hex));
+    expect(after.errors).toEqual([]);
+
+    await session.value("close");
+    const closed = await session.waitFor((s) => s.closes === 1, "onClose");
+    expect(closed.state).toBe("closed");
+    expect(connection.closed).toMatchObject({ code: 1000, by: "client" });
+    // The PCM path never loads the encoder chunk or its WebAssembly.
+    expect(w.harness.requests.filter((r) => /opus/.test(r.url))).toEqual([]);
+    expect(w.harness.problems).toEqual([]);
+  });
+
+  it("generateLogId uses crypto.getRandomValues in the page", async () => {
+    const ids = await Promise.all([w.harness.generateLogId(), w.harness.generateLogId()]);
+    for (const id of ids) expect(id).toMatch(REQ_ID);
+    expect(ids[0]).not.toBe(ids[1]);
+  });
+});
+
+describe("#interrupt", () => {
+  const w = useWorld({ frameIntervalMs: 20 });
+
+  it("names the most recent request, stops its frames, and the next chunk starts a new request", async () => {
+    const { session } = await opened(w);
+    const reqId = await session.value<string>("sendTone", 4, true); // 100 frames at 20 ms each
+    await session.waitFor((s) => s.frames.length >= 3, "three frames");
+    expect(await session.value("interrupt")).toBe(reqId);
+    const connection = w.sim.connections[0]!;
+    await session.waitFor(() => connection.interrupts.length === 1, "the interrupt to arrive");
+    expect(connection.interrupts).toEqual([reqId]);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const stopped = await session.state();
+    expect(stopped.frames.length).toBeLessThan(100);
+    expect(lastFrames(stopped)).toBe(0);
+
+    const next = await session.value<string>("sendTone", 0.2, true);
+    expect(next).not.toBe(reqId);
+    await session.waitFor((s) => lastFrames(s) === 1, "the next request's last frame");
+    await session.value("close");
+    expect(w.harness.problems).toEqual([]);
+  });
+});
+
+describe("pre-minted token (the recommended browser path)", () => {
+  const w = useWorld();
+
+  it("the page starts with a token from its backend and no request from the page carries the API key", async () => {
+    // The backend half: Node mints the token with the API key.
+    const sessionToken = await createSessionToken({
+      apiKey: DEMO_CREDENTIALS.apiKey,
+      consoleEndpointUrl: w.sim.consoleEndpointUrl,
+      expireAt: new Date(Date.now() + 5 * 60_000),
+    });
+    // The page half: the token and what to connect to; no apiKey, no console URL.
+    const session = await w.harness.session({
+      sessionToken,
+      appId: DEMO_CREDENTIALS.appId,
+      avatarId: DEMO_CREDENTIALS.avatarId,
+      ingressEndpointUrl: w.sim.ingressEndpointUrl,
+    });
+    await session.value("init"); // a no-op without an API key
+    const connectionId = await session.value<string>("start");
+    await session.value("sendTone", 0.4, true);
+    await session.waitFor((s) => lastFrames(s) === 1, "the last frame");
+    await session.value("close");
+
+    expect(w.sim.connections).toHaveLength(1);
+    expect(w.sim.connections[0]).toMatchObject({ id: connectionId, auth: "query", apiKeySeen: false });
+    // One token request, from Node (no Origin, not Chromium); none from the page.
+    expect(w.sim.tokenRequests).toHaveLength(1);
+    for (const request of w.sim.tokenRequests) {
+      expect(request.headers["origin"]).toBeUndefined();
+      expect(request.headers["user-agent"] ?? "").not.toMatch(/Chrome/);
+    }
+    const fromPage = w.harness.requests.filter((r) => !r.url.startsWith(server.origin));
+    expect(fromPage.map((r) => new URL(r.url).pathname)).toEqual(["/v2/driveningress/websocket"]);
+    for (const request of w.harness.requests) {
+      expect(request.url).not.toContain(DEMO_CREDENTIALS.apiKey);
+      expect(JSON.stringify(request.headers)).not.toContain(DEMO_CREDENTIALS.apiKey);
+    }
+    expect(w.harness.problems).toEqual([]);
+  });
+});
+
+describe("errors, as a browser sees them", () => {
+  const w = useWorld();
+
+  it("a refused upgrade is connectionFailed with close code 1006 (a browser never sees the HTTP status)", async () => {
+    w.sim.inject({ type: "refuse-upgrade", status: 404, body: '{"message":"Avatar not found"}' });
+    const session = await w.harness.session(tokenOptions(w.sim));
+    const error = await session.error("start");
+    expect(error).toMatchObject({ isAvatarSDKError: true, name: "AvatarSDKError", code: "connectionFailed", phase: "websocket_connect", closeCode: 1006 });
+    expect(error.httpStatus).toBeUndefined();
+    expect(error.message).toMatch(/^Failed to open the WebSocket: .*code 1006.*browsers do not expose why/);
+    const state = await session.waitFor((s) => s.closes === 1, "onClose");
+    expect(state.errors).toEqual([error]);
+    expect(state.state).toBe("closed");
+    expect(w.sim.connections[0]!.upgradeStatus).toBe(404);
+    // Chromium logs the failed WebSocket itself; nothing else may go wrong.
+    expect(w.harness.problems.filter((p) => !/WebSocket connection to .* failed/.test(p))).toEqual([]);
+  });
+
+  it("a handshake ServerError is classified per PROTOCOL.md §7 (4001 → creditsExhausted)", async () => {
+    w.sim.inject({ type: "reject-handshake", code: 4001, message: "insufficient balance" });
+    const session = await w.harness.session(tokenOptions(w.sim));
+    const error = await session.error("start");
+    expect(error).toMatchObject({ code: "creditsExhausted", phase: "websocket_handshake", serverCode: "4001", serverDetail: "insufficient balance" });
+    const state = await session.waitFor((s) => s.closes === 1, "onClose");
+    expect(state.errors).toEqual([error]);
+  });
+
+  it("a runtime ServerError goes to onError and the session stays open", async () => {
+    w.sim.inject({ type: "runtime-error", after: "audio", code: 4002, message: "maximum session duration reached" });
+    const { session, connectionId } = await opened(w);
+    const reqId = await session.value<string>("sendTone", 0.2, true);
+    const state = await session.waitFor((s) => lastFrames(s) === 1 && s.errors.length === 1, "the error and the last frame");
+    expect(state.errors[0]).toMatchObject({ code: "sessionDurationExceeded", phase: "websocket_runtime", serverCode: "4002", connectionId, reqId });
+    expect(state.state).toBe("open");
+    expect(await session.value("sendTone", 0.1, true)).not.toBe(reqId);
+    await session.value("close");
+    expect((await session.state()).closes).toBe(1);
+  });
+
+  it("an abrupt close is connectionClosed with its code and reason, and onClose fires once", async () => {
+    w.sim.inject({ type: "close", after: "confirm", code: 4000, reason: "going away" });
+    const { session, connectionId } = await opened(w);
+    const state = await session.waitFor((s) => s.closes === 1, "onClose");
+    expect(state.errors).toEqual([
+      expect.objectContaining({ code: "connectionClosed", phase: "websocket_runtime", closeCode: 4000, closeReason: "going away", connectionId }),
+    ]);
+    await session.value("close"); // closing again is no error and no second onClose
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await session.state()).closes).toBe(1);
+    const later = await session.error("sendTone", 0.1, true);
+    expect(later).toMatchObject({ code: "connectionClosed", closeCode: 4000 });
+  });
+
+  it("header auth is refused at construction with the documented ConfigurationError", async () => {
+    const { session, error } = await w.harness.create(tokenOptions(w.sim, { useQueryAuth: false }));
+    expect(session).toBeUndefined();
+    expect(error).toEqual({
+      isAvatarSDKError: true,
+      name: "ConfigurationError",
+      code: "invalidRequest",
+      field: "useQueryAuth",
+      message: "Header auth is not possible here: this runtime's WebSocket cannot send headers. Set useQueryAuth: true (the default in browsers).",
+    });
+    expect(w.sim.connections).toHaveLength(0);
+  });
+});
+
+describe("built-in Ogg Opus encoder", () => {
+  const w = useWorld();
+
+  it("loads its chunk and WebAssembly on first use and sends a valid Ogg Opus stream", async () => {
+    const { session } = await opened(w, { audioFormat: "ogg_opus", sampleRate: 16000, oggOpusEncoder: { frameDurationMs: 20 } });
+    expect(w.harness.requests.filter((r) => /opus/.test(r.url))).toEqual([]);
+    const reqId = await session.value<string>("sendSpeech", 6400);
+    const state = await session.waitFor((s) => lastFrames(s) === 1, "the last frame", 15_000);
+    const request = w.sim.connections[0]!.requests[0]!;
+    expect(request).toMatchObject({ reqId, format: "ogg_opus", ended: true });
+    expect(request.oggError).toBeUndefined();
+    expect(Math.abs(request.durationMs - (SPEECH_BYTES / 32_000) * 1000)).toBeLessThan(25);
+    expect(state.encoded).toEqual([{ reqId, bytes: request.bytes }]);
+    expect(state.errors).toEqual([]);
+    const loaded = w.harness.requests.map((r) => new URL(r.url).pathname).filter((p) => /opus/.test(p));
+    expect(loaded).toEqual([expect.stringMatching(/^\/sdk\/avatarkit\.browser\.opus-encoder-[\w-]+\.min\.js$/), "/sdk/opus.wasm"]);
+    await session.value("close");
+    expect(w.harness.problems).toEqual([]);
+  });
+
+  it("writes the same stream as Node for the same input (serial aside)", async () => {
+    const { session } = await opened(w, { audioFormat: "ogg_opus", sampleRate: 16000, bitrate: 32000, oggOpusEncoder: { frameDurationMs: 20 } });
+    await session.value<string>("sendSpeech", 3200);
+    await session.waitFor((s) => lastFrames(s) === 1, "the last frame", 15_000);
+    await session.value("close");
+
+    let lastFrame!: () => void;
+    const done = new Promise<void>((resolve) => (lastFrame = resolve));
+    const node = newAvatarSession({
+      ...tokenOptions(w.sim, { audioFormat: "ogg_opus", sampleRate: 16000, bitrate: 32000, oggOpusEncoder: { frameDurationMs: 20 } }),
+      transportFrames: (_frame, isLast) => isLast && lastFrame(),
+    } as Parameters<typeof newAvatarSession>[0]);
+    await node.start();
+    await node.sendAudio(readFileSync(new URL("../examples/assets/speech-16k.pcm", import.meta.url)), true);
+    await done;
+    await node.close();
+
+    const [browserStream, nodeStream] = w.sim.connections.map((c) => c.requests[0]!.audio);
+    expect(browserStream!.length).toBeGreaterThan(10_000);
+    expect(hex(withSerial(browserStream!, 1))).toBe(hex(withSerial(nodeStream!, 1)));
+  });
+});
+
+/** A copy of an Ogg stream with every page's serial number set to `serial` (and its CRC recomputed). */
+function withSerial(stream: Uint8Array, serial: number): Uint8Array {
+  const out = stream.slice();
+  const view = new DataView(out.buffer);
+  for (let at = 0; at < out.length; ) {
+    const segments = out[at + 26]!;
+    let size = 27 + segments;
+    for (let i = 0; i < segments; i++) size += out[at + 27 + i]!;
+    view.setUint32(at + 14, serial, true);
+    view.setUint32(at + 22, 0, true);
+    view.setUint32(at + 22, oggCrc32(out.subarray(at, at + size)), true);
+    at += size;
+  }
+  return out;
+}

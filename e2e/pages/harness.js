@@ -1,0 +1,77 @@
+// Loaded by harness.html: exposes the real browser bundle to the e2e tests
+// through `window.harness`. Everything crossing to the test is plain JSON:
+// frames as hex, errors as their fields.
+import * as sdk from "/sdk/avatarkit.browser.min.js";
+
+const ERROR_FIELDS = ["name", "code", "message", "phase", "httpStatus", "serverCode", "serverTitle", "serverDetail", "connectionId", "reqId", "rawBody", "closeCode", "closeReason", "field"];
+
+/** An error as a plain object, with whether it is an AvatarSDKError. */
+function plain(error) {
+  const out = { isAvatarSDKError: error instanceof sdk.AvatarSDKError };
+  for (const key of ERROR_FIELDS) if (error?.[key] !== undefined) out[key] = error[key];
+  return out;
+}
+
+const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+
+/** `seconds` of a 440 Hz tone, 16-bit mono at `rate`. */
+function tone(seconds, rate = 16000) {
+  const samples = new Int16Array(Math.round(seconds * rate));
+  for (let i = 0; i < samples.length; i++) samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate));
+  return new Uint8Array(samples.buffer);
+}
+
+let sample;
+async function speech() {
+  sample ??= fetch("/assets/speech-16k.pcm").then((r) => r.arrayBuffer()).then((b) => new Uint8Array(b));
+  return sample;
+}
+
+const sessions = [];
+
+window.harness = {
+  /** Creates a session; returns its index, or the error the constructor threw. */
+  create(options) {
+    const record = { frames: [], errors: [], closes: 0, encoded: [] };
+    try {
+      record.session = new sdk.AvatarSession({
+        ...options,
+        transportFrames: (frame, isLast) => record.frames.push({ hex: hex(frame), isLast }),
+        onError: (error) => record.errors.push(plain(error)),
+        onClose: () => record.closes++,
+        ...(options.oggOpusEncoder ? { onEncodedAudio: (reqId, stream) => record.encoded.push({ reqId, bytes: stream.length }) } : {}),
+      });
+    } catch (error) {
+      return { error: plain(error) };
+    }
+    sessions.push(record);
+    return { index: sessions.length - 1 };
+  },
+
+  /** Calls a session method; resolves with `{ value }` or `{ error }`. Audio is named, not passed. */
+  async call(index, method, ...args) {
+    const { session } = sessions[index];
+    try {
+      if (method === "sendTone") return { value: await session.sendAudio(tone(args[0]), args[1]) };
+      if (method === "sendSpeech") {
+        const audio = await speech();
+        const chunk = args[0] ?? 3200;
+        let reqId;
+        for (let at = 0; at < audio.length; at += chunk) reqId = await session.sendAudio(audio.subarray(at, at + chunk), at + chunk >= audio.length);
+        return { value: reqId };
+      }
+      return { value: await session[method](...args) };
+    } catch (error) {
+      return { error: plain(error) };
+    }
+  },
+
+  /** What a session has reported so far. */
+  state(index) {
+    const { session, frames, errors, closes, encoded } = sessions[index];
+    return { state: session.state, connectionId: session.connectionId, frames, errors, closes, encoded };
+  },
+
+  generateLogId: () => sdk.generateLogId(),
+};
+window.harnessReady = true;

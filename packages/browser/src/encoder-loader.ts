@@ -1,0 +1,16 @@
+import type { StreamEncoderFactory } from "@avatarkit/core";
+
+/**
+ * The platform's `loadStreamEncoder` hook: loads the built-in PCM → Ogg Opus
+ * encoder on its first use, as a separate chunk (`opus-encoder`), which
+ * fetches the libopus WebAssembly file (`opus.wasm`, about 330 kB) that sits
+ * next to it. Pages that stream PCM or their own Ogg Opus never load either.
+ *
+ * Bundlers that understand `new URL("./opus.wasm", import.meta.url)` (Vite,
+ * webpack 5, Rollup with an asset plugin, esbuild with a file loader) copy
+ * the WebAssembly file with the chunk. A Content-Security-Policy must allow
+ * WebAssembly (`script-src 'wasm-unsafe-eval'`) for the encoder to run.
+ */
+export function loadStreamEncoder(): Promise<StreamEncoderFactory> {
+  return import("./opus-encoder").then((chunk) => chunk.browserStreamEncoderFactory);
+}

@@ -1,0 +1,22 @@
+/**
+ * The lazily loaded chunk of the built-in encoder: libopus as WebAssembly,
+ * fetched from next to this file, under core's Ogg Opus stream.
+ *
+ * @packageDocumentation
+ */
+import type { OpusEncoderFactory, StreamEncoderFactory } from "@avatarkit/core";
+import { createWasmOpusEncoderFactory, openOggOpusStream } from "@avatarkit/core/audio";
+
+/** Fetches and compiles `opus.wasm` from next to this chunk. */
+async function loadOpusWasm(): Promise<WebAssembly.Module> {
+  const url = new URL("./opus.wasm", import.meta.url);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`Could not load the Opus encoder from ${url.href} (HTTP ${response.status})`);
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+/** Opus encoders over the WebAssembly libopus, compiled once per page on first use. */
+export const browserOpusEncoderFactory: OpusEncoderFactory = /* @__PURE__ */ createWasmOpusEncoderFactory(loadOpusWasm);
+
+/** Opens one request's Ogg Opus stream (what core's `loadStreamEncoder` hook resolves to). */
+export const browserStreamEncoderFactory: StreamEncoderFactory = (options) => openOggOpusStream(browserOpusEncoderFactory, options);
