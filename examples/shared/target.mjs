@@ -33,7 +33,8 @@ export async function connectTarget(env = process.env) {
     const missing = SERVICE_VARIABLES.filter((name) => !env[name]);
     throw new Error(`Set all of ${SERVICE_VARIABLES.join(", ")} to use the real service (missing: ${missing.join(", ")})`);
   }
-  const simulator = await startSimulator();
+  // Examples may run for a long time: keep only recent records (each holds a session's audio and frames).
+  const simulator = await startSimulator({ maxRecords: 200 });
   return {
     ...DEMO_CREDENTIALS,
     consoleEndpointUrl: simulator.consoleEndpointUrl,
