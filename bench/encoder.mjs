@@ -18,6 +18,7 @@ import { promisify } from "node:util";
 import { openOggOpusStream } from "../packages/core/src/audio/ogg-opus-stream.ts";
 import { createWasmOpusEncoderFactory } from "../packages/core/src/audio/opus-wasm.ts";
 import { nodeOpusEncoderFactory } from "../packages/node/src/opus-encoder.ts";
+import { startChromiumEncoder } from "./lib/chromium-encoder.mjs";
 
 const RATE = 16000;
 const SECONDS = 60;
@@ -87,25 +88,32 @@ async function measure(contenders) {
     const cpu = runs[k].map((r) => r.cpuMs);
     const result = { wallMs: median(wall), cpuMs: median(cpu), bytes: runs[k][0].bytes };
     const list = (values) => values.map((v) => Math.round(v)).join(", ");
-    console.log(`${c.name.padEnd(28)} wall median ${Math.round(result.wallMs)} ms (${list(wall)})   cpu median ${Math.round(result.cpuMs)} ms (${list(cpu)})   ${result.bytes} bytes`);
+    const cpuText = Number.isNaN(result.cpuMs) ? "cpu n/a (inside a page)" : `cpu median ${Math.round(result.cpuMs)} ms (${list(cpu)})`;
+    console.log(`${c.name.padEnd(28)} wall median ${Math.round(result.wallMs)} ms (${list(wall)})   ${cpuText}   ${result.bytes} bytes`);
     return result;
   });
 }
 
+let chromium;
 try {
   const { stdout: version } = await run("opusenc", ["--version"]);
   console.log(`${SECONDS} s of ${RATE / 1000} kHz mono speech, ${BITRATE / 1000} kb/s, ${FRAME_MS} ms frames, ${REPS} runs each`);
   console.log(`native: ${version.split("\n")[0]}`);
   const simdPath = createRequire(join(process.cwd(), "packages/node/package.json")).resolve("@evan/opus/wasm/simd.wasm");
   const simdFactory = createWasmOpusEncoderFactory(() => readFile(simdPath));
-  const [sdk, native, simd] = await measure([
+  chromium = await startChromiumEncoder({ pcm, rate: RATE, bitrate: BITRATE, frameMs: FRAME_MS, chunkBytes: CHUNK_BYTES });
+  console.log(chromium ? `browser: Chromium ${chromium.version}` : "browser: Chromium not found, skipped");
+  const [sdk, native, simd, inChromium] = await measure([
     { name: "SDK (WASM libopus)", once: (i) => sdkRun(nodeOpusEncoderFactory, i) },
     { name: "opusenc (native libopus)", once: opusencRun },
     { name: "SDK, SIMD build (reference)", once: (i) => sdkRun(simdFactory, i) },
+    ...(chromium ? [{ name: "SDK in Chromium", once: chromium.once }] : []),
   ]);
   const ratio = sdk.wallMs / native.wallMs;
   const cpuRatio = sdk.cpuMs / native.cpuMs;
+  const chromiumRatio = inChromium ? inChromium.wallMs / native.wallMs : undefined;
   console.log(`SDK / opusenc: ${ratio.toFixed(2)}x wall, ${cpuRatio.toFixed(2)}x CPU (target <= 1.10x); SIMD build / plain: ${(simd.wallMs / sdk.wallMs).toFixed(2)}x wall`);
+  if (chromiumRatio !== undefined) console.log(`SDK in Chromium / opusenc: ${chromiumRatio.toFixed(2)}x wall (the page's own clock; opusenc's includes starting its process)`);
   console.log(
     JSON.stringify({
       audioSeconds: SECONDS,
@@ -120,10 +128,13 @@ try {
       opusencCpuMs: Math.round(native.cpuMs),
       cpuRatio: Number(cpuRatio.toFixed(3)),
       simdWallMs: Math.round(simd.wallMs),
+      chromiumWallMs: inChromium ? Math.round(inChromium.wallMs) : null,
+      chromiumRatio: chromiumRatio === undefined ? null : Number(chromiumRatio.toFixed(3)),
       sdkBytes: sdk.bytes,
       opusencBytes: native.bytes,
     }),
   );
 } finally {
+  await chromium?.close();
   await rm(dir, { recursive: true, force: true });
 }

@@ -55,6 +55,9 @@ const BENCHMARKS = [
     rows: (r) => typeof r.ratio !== "number" ? [["4", "built-in encoder vs opusenc", "unrecognized output", [JSON.stringify(r).slice(0, 60), "", ""]]] : [
       ["4", `built-in encoder vs opusenc (${r.audioSeconds} s at ${r.bitrate / 1000} kb/s)`, "SDK / opusenc wall time", [`${fixed(r.ratio, 3)}×`, `medians of ${r.reps}`, String(r.reps)], "≤ 1.10×", r.ratio <= 1.1],
       ["", "", "SDK / opusenc CPU time", [`${fixed(r.cpuRatio, 3)}×`, `${r.sdkCpuMs} / ${r.opusencCpuMs} ms`, String(r.reps)], "≤ 1.10×", r.cpuRatio <= 1.1],
+      typeof r.chromiumRatio === "number"
+        ? ["", "", "SDK in Chromium / opusenc wall time", [`${fixed(r.chromiumRatio, 3)}×`, `${r.chromiumWallMs} / ${r.opusencWallMs} ms`, String(r.reps)], "≤ 1.10×", r.chromiumRatio <= 1.1]
+        : ["", "", "SDK in Chromium", ["n/a (Chromium not found)", "", ""]],
     ],
   },
   {
