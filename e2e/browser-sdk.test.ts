@@ -243,6 +243,69 @@ describe("errors, as a browser sees them", () => {
   });
 });
 
+describe("reliability, in a browser", () => {
+  const w = useWorld();
+
+  it("callbacks that throw are logged once per throw and the session goes on", async () => {
+    const { session } = await opened(w, { throwIn: ["transportFrames", "onError"] });
+    w.sim.inject({ type: "runtime-error", after: "audio", code: 13, message: "internal" });
+    await session.value<string>("sendTone", 0.2, true);
+    await session.waitFor((s) => lastFrames(s) === 1, "the last frame");
+    await session.value<string>("sendTone", 0.2, true);
+    const state = await session.waitFor((s) => lastFrames(s) === 2, "the second request's last frame");
+    expect(state.frames).toHaveLength(10);
+    expect(state.warnings.filter((m) => m.startsWith("[avatarkit] transportFrames callback threw"))).toHaveLength(10);
+    expect(state.warnings.filter((m) => m.startsWith("[avatarkit] onError callback threw"))).toHaveLength(state.errors.length);
+    expect(state.state).toBe("open");
+    await session.value("close");
+    expect(w.harness.problems).toEqual([]);
+  });
+
+  it("a TCP drop is connectionClosed (1006), reported once; later sends reject with it", async () => {
+    w.sim.inject({ type: "drop", after: "audio" });
+    const { session } = await opened(w);
+    await session.call("sendTone", 0.2);
+    const state = await session.waitFor((s) => s.closes === 1, "onClose");
+    expect(state.errors).toHaveLength(1);
+    expect(state.errors[0]).toMatchObject({ code: "connectionClosed", phase: "websocket_runtime", closeCode: 1006 });
+    expect(await session.error("sendTone", 0.1)).toEqual(state.errors[0]);
+    expect((await session.state()).closes).toBe(1);
+  });
+
+  it("garbage and text frames are protocolErrors and the session keeps reading", async () => {
+    w.sim.inject({ type: "garbage-frame", after: "audio" });
+    w.sim.inject({ type: "text-frame", after: "audio", text: "hello" });
+    const { session } = await opened(w);
+    await session.value<string>("sendTone", 0.2, true);
+    const state = await session.waitFor((s) => lastFrames(s) === 1 && s.errors.length === 2, "two errors and the last frame");
+    expect(state.errors.map((e) => e.code)).toEqual(["protocolError", "protocolError"]);
+    expect(state.frames).toHaveLength(5);
+    await session.value("close");
+  });
+
+  it("the session token stays out of the configuration and of errors", async () => {
+    const token = w.sim.mintToken(DEMO_CREDENTIALS.appId, new Date(Date.now() + 60_000));
+    w.sim.inject({ type: "close", after: "confirm", code: 4000, reason: `token ${token} revoked` });
+    const session = await w.harness.session({ ...tokenOptions(w.sim), sessionToken: token });
+    await session.call("start");
+    const state = await session.waitFor((s) => s.closes === 1, "onClose");
+    expect(state.errors[0]?.closeReason).toBe("token [redacted] revoked");
+    expect(JSON.stringify(state.errors)).not.toContain(token);
+    expect(state.config).not.toContain(token);
+    expect(state.warnings.join("\n")).not.toContain(token);
+  });
+
+  it("back-pressure through bufferedAmount: a server that stops reading fails the session after drainMs", async () => {
+    w.sim.inject({ type: "stop-reading", after: "confirm" });
+    const { session } = await opened(w, { highWaterMark: 64 * 1024, timeouts: { drainMs: 500 } });
+    let error: unknown;
+    for (let i = 0; i < 600 && error === undefined; i++) error = (await session.call("sendTone", 1)).error;
+    expect(error).toMatchObject({ code: "connectionFailed", phase: "websocket_send", message: expect.stringMatching(/stopped reading/) });
+    const state = await session.waitFor((s) => s.closes === 1, "onClose");
+    expect(state.errors).toEqual([error]);
+  });
+});
+
 describe("built-in Ogg Opus encoder", () => {
   const w = useWorld();
 

@@ -31,15 +31,21 @@ const sessions = [];
 
 window.harness = {
   /** Creates a session; returns its index, or the error the constructor threw. */
-  create(options) {
-    const record = { frames: [], errors: [], closes: 0, encoded: [] };
+  create({ throwIn = [], ...options }) {
+    const record = { frames: [], errors: [], closes: 0, encoded: [], warnings: [] };
+    /** Records a callback's call, then throws if the test asked that callback to. */
+    const callback = (name, handle) => (...args) => {
+      handle(...args);
+      if (throwIn.includes(name)) throw new Error(`${name} failed on purpose`);
+    };
     try {
       record.session = new sdk.AvatarSession({
         ...options,
-        transportFrames: (frame, isLast) => record.frames.push({ hex: hex(frame), isLast }),
-        onError: (error) => record.errors.push(plain(error)),
-        onClose: () => record.closes++,
+        transportFrames: callback("transportFrames", (frame, isLast) => record.frames.push({ hex: hex(frame), isLast })),
+        onError: callback("onError", (error) => record.errors.push(plain(error))),
+        onClose: callback("onClose", () => record.closes++),
         ...(options.oggOpusEncoder ? { onEncodedAudio: (reqId, stream) => record.encoded.push({ reqId, bytes: stream.length }) } : {}),
+        logger: { warn: (message, ...details) => record.warnings.push([message, ...details.map(String)].join(" ")) },
       });
     } catch (error) {
       return { error: plain(error) };
@@ -68,8 +74,8 @@ window.harness = {
 
   /** What a session has reported so far. */
   state(index) {
-    const { session, frames, errors, closes, encoded } = sessions[index];
-    return { state: session.state, connectionId: session.connectionId, frames, errors, closes, encoded };
+    const { session, frames, errors, closes, encoded, warnings } = sessions[index];
+    return { state: session.state, connectionId: session.connectionId, frames, errors, closes, encoded, warnings, config: JSON.stringify(session.config) };
   },
 
   generateLogId: () => sdk.generateLogId(),

@@ -30,6 +30,10 @@ export interface PageState {
   errors: PlainError[];
   closes: number;
   encoded: Array<{ reqId: string; bytes: number }>;
+  /** What the SDK passed to `logger.warn`. */
+  warnings: string[];
+  /** `JSON.stringify(session.config)` in the page. */
+  config: string;
 }
 
 /** The result of a session method called in the page. */
