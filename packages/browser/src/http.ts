@@ -1,4 +1,4 @@
-import type { HttpClient, TransportFailure } from "@avatarkit/core";
+import { createHttpClient, type HttpClient } from "@avatarkit/core";
 import { ofetch } from "ofetch";
 
 /**
@@ -6,24 +6,7 @@ import { ofetch } from "ofetch";
  * only a missing response rejects. A browser does not say why a request got
  * no response, so the failure names the usual suspects.
  */
-export const ofetchHttpClient: HttpClient = async (request) => {
-  try {
-    const response = await ofetch.raw<string, "text">(request.url, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      signal: request.signal,
-      responseType: "text",
-      ignoreResponseError: true,
-      retry: 0,
-    });
-    return { status: response.status, body: typeof response._data === "string" ? response._data : "" };
-  } catch (error) {
-    if (request.signal.aborted) throw { kind: "aborted", cause: request.signal.reason } satisfies TransportFailure;
-    throw {
-      kind: "failed",
-      message: "no response (the host is unreachable, or the browser blocked the request: CORS, mixed content or a Content-Security-Policy connect-src rule)",
-      cause: error,
-    } satisfies TransportFailure;
-  }
-};
+export const ofetchHttpClient: HttpClient = createHttpClient(
+  (url, options) => ofetch.raw<string, "text">(url, options),
+  () => "no response (the host is unreachable, or the browser blocked the request: CORS, mixed content or a Content-Security-Policy connect-src rule)",
+);

@@ -22,4 +22,5 @@ export type {
   WebSocketFactory,
 } from "./transport";
 export { isTransportFailure } from "./transport";
+export { createHttpClient, type RawFetch, type RawFetchOptions } from "./http-client";
 export type { OpusApplication, OpusEncoder, OpusEncoderFactory, OpusEncoderOptions } from "./encoder";

@@ -1,23 +1,15 @@
-import type { HttpClient } from "@avatarkit/core";
+import { createHttpClient, type HttpClient } from "@avatarkit/core";
 import { ofetch } from "ofetch";
 import { describeNodeError } from "./websocket";
 
-/** HTTP through `ofetch`: any status is an answer; only a missing response rejects. */
-export const nodeHttpClient: HttpClient = async (request) => {
-  try {
-    const response = await ofetch.raw<string, "text">(request.url, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      signal: request.signal,
-      responseType: "text",
-      ignoreResponseError: true,
-      retry: 0,
-    });
-    return { status: response.status, body: typeof response._data === "string" ? response._data : "" };
-  } catch (error) {
-    if (request.signal.aborted) throw { kind: "aborted", cause: request.signal.reason };
-    const cause = (error as { cause?: unknown }).cause ?? error;
-    throw { kind: "failed", message: describeNodeError((cause as { cause?: unknown }).cause ?? cause), cause: error };
-  }
+/** The network error under ofetch's wrappers (`FetchError` → `TypeError: fetch failed` → the socket error). */
+const rootCause = (error: unknown): unknown => {
+  const cause = (error as { cause?: unknown })?.cause ?? error;
+  return (cause as { cause?: unknown })?.cause ?? cause;
 };
+
+/** HTTP through `ofetch`: any status is an answer; only a missing response rejects. */
+export const nodeHttpClient: HttpClient = createHttpClient(
+  (url, options) => ofetch.raw<string, "text">(url, options),
+  (error) => describeNodeError(rootCause(error)),
+);
