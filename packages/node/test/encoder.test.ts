@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it, vi } from "vitest";
-import { newAvatarSession } from "../src/index";
+import { AvatarSession as CoreSession, type StreamEncoderFactory } from "@avatarkit/core";
+import { newAvatarSession, nodePlatform } from "../src/index";
+import { nodeStreamEncoderFactory } from "../src/opus-encoder";
 import { optionsFor, recorder, SPEECH, tone, useSimulator, waitFor } from "./support";
 
 const run = promisify(execFile);
@@ -97,5 +99,36 @@ describe("built-in encoder through a session", () => {
     expect(Buffer.from(request.audio).equals(Buffer.from(file))).toBe(true);
     expect(rec.frames.length).toBe(50);
     await session.close();
+  });
+
+  it("frees the encoder of a request whose session closed while the encoder loaded, or mid-request", async () => {
+    const destroyed: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let opened = 0;
+    const factory: StreamEncoderFactory = async (options) => {
+      const stream = await nodeStreamEncoderFactory(options);
+      const name = `stream ${++opened}`;
+      if (opened === 1) await gate; // the first stream loads slowly
+      const destroy = stream.destroy.bind(stream);
+      return Object.assign(stream, { destroy: () => (destroyed.push(name), destroy()) });
+    };
+    const platform = { ...nodePlatform, loadStreamEncoder: async () => factory };
+
+    const slow = new CoreSession(optionsFor(sim(), opus), platform);
+    await slow.init();
+    await slow.start();
+    const pending = slow.sendAudio(tone(0.1)).catch((e: unknown) => e);
+    await slow.close();
+    release();
+    expect(await pending).toMatchObject({ code: "invalidRequest", message: expect.stringMatching(/closed/) });
+    expect(destroyed).toEqual(["stream 1"]);
+
+    const midway = new CoreSession(optionsFor(sim(), opus), platform);
+    await midway.init();
+    await midway.start();
+    await midway.sendAudio(tone(0.1)); // a request that never ends
+    await midway.close();
+    expect(destroyed).toEqual(["stream 1", "stream 2"]);
   });
 });

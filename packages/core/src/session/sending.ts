@@ -43,6 +43,8 @@ export class AudioSender {
   /** The most recent request id, ended or not: what interrupt() names. */
   private latest: string | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Set when the session closed: a stream opened after that is freed at once. */
+  private disposed = false;
 
   constructor(private readonly hooks: SenderHooks) {}
 
@@ -70,6 +72,7 @@ export class AudioSender {
 
   /** Frees the encoder of a request that will never end (the session closed). */
   dispose(): void {
+    this.disposed = true;
     this.current?.stream?.destroy();
     this.current = undefined;
   }
@@ -81,13 +84,19 @@ export class AudioSender {
   }
 
   private async sendNow(bytes: Uint8Array, end: boolean): Promise<string> {
-    if (this.current === undefined) {
-      const reqId = this.hooks.newReqId();
-      this.current = { reqId };
-      this.latest = reqId;
-      if (this.hooks.openStream !== undefined) this.current.stream = await this.hooks.openStream(reqId);
+    let current = this.current;
+    if (current === undefined) {
+      current = { reqId: this.hooks.newReqId() };
+      this.current = current;
+      this.latest = current.reqId;
+      if (this.hooks.openStream !== undefined) {
+        const stream = await this.hooks.openStream(current.reqId);
+        // If the session closed while the encoder loaded, free it; the send below then fails with the session's error.
+        if (this.disposed) stream.destroy();
+        else current.stream = stream;
+      }
     }
-    const { reqId, stream } = this.current;
+    const { reqId, stream } = current;
     if (end) this.current = undefined;
     if (stream !== undefined) {
       await this.transmitAudio(reqId, encoding(() => stream.push(bytes)), false);

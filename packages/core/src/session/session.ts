@@ -222,6 +222,7 @@ export class AvatarSession {
             ...(this.#connectionId ? { connectionId: this.#connectionId } : {}),
           }),
         );
+        throw this.#failure;
       }
       await new Promise((resolve) => setTimeout(resolve, 5));
       this.#requireOpen("sendAudio()");
