@@ -11,8 +11,7 @@ import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { createSessionToken } from "@avatarkit/node";
-import { connectTarget, SERVICE_VARIABLES } from "@avatarkit/examples-shared";
-import { DEMO_CREDENTIALS, startSimulator } from "@avatarkit/simulator";
+import { connectTarget } from "@avatarkit/examples-shared";
 
 const PUBLIC = new URL("./public/", import.meta.url);
 const ASSETS = new URL("../assets/", import.meta.url);
@@ -113,16 +112,8 @@ function send(res, status, type, body) {
 }
 
 /** The service from AVATAR_* variables, or a simulator paced like the service (25 frames a second). */
-async function demoTarget() {
-  if (SERVICE_VARIABLES.some((name) => process.env[name])) return connectTarget();
-  const simulator = await startSimulator({ frameIntervalMs: 40, maxRecords: 200 });
-  return {
-    ...DEMO_CREDENTIALS,
-    consoleEndpointUrl: simulator.consoleEndpointUrl,
-    ingressEndpointUrl: simulator.ingressEndpointUrl,
-    simulated: true,
-    close: () => simulator.close(),
-  };
+function demoTarget() {
+  return connectTarget(process.env, { frameIntervalMs: 40 });
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

@@ -1,5 +1,6 @@
 // One HTTP request = one avatar session: connect, stream the audio, collect
 // every frame up to the one marked last, close.
+import { sessionOptionsFor } from "@avatarkit/examples-shared";
 import { AvatarSDKError, newAvatarSession } from "@avatarkit/node";
 
 /** Gave up waiting for the last frame; the service answers 504. */
@@ -28,12 +29,7 @@ export async function animate(target, pcm, { sampleRate, chunkMs = 100, timeoutM
   };
 
   const session = newAvatarSession({
-    apiKey: target.apiKey,
-    appId: target.appId,
-    avatarId: target.avatarId,
-    consoleEndpointUrl: target.consoleEndpointUrl,
-    ingressEndpointUrl: target.ingressEndpointUrl,
-    expireAt: new Date(Date.now() + 5 * 60_000),
+    ...sessionOptionsFor(target),
     sampleRate,
     signal,
     transportFrames: (frame, isLast) => {

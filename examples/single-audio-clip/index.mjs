@@ -7,7 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { AvatarSDKError, newAvatarSession } from "@avatarkit/node";
-import { connectTarget } from "@avatarkit/examples-shared";
+import { connectTarget, sessionOptionsFor } from "@avatarkit/examples-shared";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -30,12 +30,7 @@ let resolveLast;
 const lastFrame = new Promise((resolve) => (resolveLast = resolve));
 
 const session = newAvatarSession({
-  apiKey: target.apiKey,
-  appId: target.appId,
-  avatarId: target.avatarId,
-  consoleEndpointUrl: target.consoleEndpointUrl,
-  ingressEndpointUrl: target.ingressEndpointUrl,
-  expireAt: new Date(Date.now() + 5 * 60_000),
+  ...sessionOptionsFor(target),
   sampleRate,
   ...(values.opus ? { audioFormat: "ogg_opus", bitrate: 32000, oggOpusEncoder: { frameDurationMs: 20 } } : {}),
   transportFrames: (frame, isLast) => {
