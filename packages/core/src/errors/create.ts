@@ -1,7 +1,7 @@
 import { AvatarSDKError, SessionTokenError, type AvatarSDKErrorDetails } from "./avatar-sdk-error";
 import { classify } from "./classify";
 import type { AvatarSDKErrorCode, ErrorPhase } from "./codes";
-import { parseServerBody } from "./server-body";
+import { parseServerBody, type ServerBody } from "./server-body";
 
 /** How each phase is named at the start of a message. */
 const STEP: Record<ErrorPhase, string> = {
@@ -56,9 +56,8 @@ function fromServer(
   return new Class(code, describeFailure(phase, said, code), { phase, ...said, ...extra });
 }
 
-/** Reads an HTTP error body and its status into the fields errors carry. */
-function fromHttp(status: number, body: string): ServerSaid {
-  const parsed = parseServerBody(body);
+/** Puts an HTTP status and what its body said into the fields errors carry. */
+function fromHttp(status: number, parsed: ServerBody): ServerSaid {
   const said: ServerSaid = { httpStatus: status };
   if (parsed.code !== undefined) said.serverCode = parsed.code;
   if (parsed.title !== undefined) said.serverTitle = parsed.title;
@@ -73,12 +72,12 @@ function fromHttp(status: number, body: string): ServerSaid {
 export function sessionTokenRejected(status: number, body: string): SessionTokenError {
   const parsed = parseServerBody(body);
   const effective = status === 200 && parsed.status !== undefined ? parsed.status : status;
-  return fromServer("session_token", fromHttp(effective, body), { rawBody: body }, SessionTokenError) as SessionTokenError;
+  return fromServer("session_token", fromHttp(effective, parsed), { rawBody: body }, SessionTokenError) as SessionTokenError;
 }
 
 /** A refused WebSocket upgrade, as Node sees it (status and body). */
 export function upgradeRefused(status: number, body: string): AvatarSDKError {
-  return fromServer("websocket_connect", fromHttp(status, body), { rawBody: body });
+  return fromServer("websocket_connect", fromHttp(status, parseServerBody(body)), { rawBody: body });
 }
 
 /** A `ServerError` message received during the handshake or at run time. */
