@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AvatarSDKError, ConfigurationError, newAvatarSession, type SessionOptions } from "../src/index";
-import { optionsFor, recorder, rejection, tone, useSimulator } from "./support";
+import { openSession, optionsFor, recorder, rejection, tone, useSimulator } from "./support";
 
 const good: SessionOptions = {
   avatarId: "demo-avatar",
@@ -82,14 +82,6 @@ describe("bad configuration is refused before any I/O", () => {
 describe("bad calls and bad audio", () => {
   const sim = useSimulator();
 
-  async function openSession() {
-    const rec = recorder();
-    const session = newAvatarSession(optionsFor(sim(), rec.callbacks));
-    await session.init();
-    await session.start();
-    return { session, rec };
-  }
-
   /** [what, what to do, the code, the message says] */
   const calls: Array<[string, (s: ReturnType<typeof newAvatarSession>) => Promise<unknown>, string, RegExp]> = [
     ["sendAudio before start", (s) => s.sendAudio(tone(0.1)), "invalidRequest", /call start\(\) and wait/],
@@ -122,7 +114,7 @@ describe("bad calls and bad audio", () => {
   });
 
   it("start twice", async () => {
-    const { session } = await openSession();
+    const { session } = await openSession(sim());
     expect(await rejection(session.start())).toMatchObject({ code: "invalidRequest", message: expect.stringMatching(/the session is open/) });
     expect(sim().connections).toHaveLength(1);
     await session.close();
@@ -135,7 +127,7 @@ describe("bad calls and bad audio", () => {
   });
 
   it("every call after close, and close twice", async () => {
-    const { session, rec } = await openSession();
+    const { session, rec } = await openSession(sim());
     await session.close();
     await session.close();
     for (const call of [() => session.init(), () => session.start(), () => session.sendAudio(tone(0.1)), () => session.interrupt()]) {
@@ -145,7 +137,7 @@ describe("bad calls and bad audio", () => {
   });
 
   it("interrupt with no request, then the session still works", async () => {
-    const { session, rec } = await openSession();
+    const { session, rec } = await openSession(sim());
     expect(await rejection(session.interrupt())).toMatchObject({ code: "invalidRequest", message: expect.stringMatching(/send audio first/) });
     await session.sendAudio(tone(0.1), true);
     await rec.lastFrames();
@@ -160,7 +152,7 @@ describe("bad calls and bad audio", () => {
     ["an array of numbers", [1, 2, 3, 4]],
     ["a plain object", { length: 2 }],
   ])("audio as %s is refused and the session stays usable", async (_what, audio) => {
-    const { session, rec } = await openSession();
+    const { session, rec } = await openSession(sim());
     const err = await rejection(session.sendAudio(audio as never));
     expect(err).toMatchObject({ code: "invalidRequest", phase: "websocket_send", message: expect.stringMatching(/Uint8Array, ArrayBuffer or ArrayBufferView/) });
     await session.sendAudio(tone(0.1), true);
@@ -170,7 +162,7 @@ describe("bad calls and bad audio", () => {
   });
 
   it("odd-length PCM is refused and says what to do", async () => {
-    const { session } = await openSession();
+    const { session } = await openSession(sim());
     expect(await rejection(session.sendAudio(new Uint8Array(5)))).toMatchObject({
       code: "invalidRequest",
       message: expect.stringMatching(/whole 16-bit samples: got 5 bytes.*keep the odd byte for the next chunk/),
@@ -179,7 +171,7 @@ describe("bad calls and bad audio", () => {
   });
 
   it("an empty chunk without end sends nothing; with end it closes the request", async () => {
-    const { session, rec } = await openSession();
+    const { session, rec } = await openSession(sim());
     const reqId = await session.sendAudio(new Uint8Array(0));
     expect(sim().connections[0]!.requests).toHaveLength(0);
     expect(await session.sendAudio(new Uint8Array(0), true)).toBe(reqId);
@@ -189,7 +181,7 @@ describe("bad calls and bad audio", () => {
   });
 
   it("a 50 MB chunk goes out in pieces and yields its frames", async () => {
-    const { session, rec } = await openSession();
+    const { session, rec } = await openSession(sim());
     const big = new Uint8Array(50 * 1024 * 1024);
     const reqId = await session.sendAudio(big, true);
     await rec.lastFrames(1, 20_000);

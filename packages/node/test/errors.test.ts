@@ -2,7 +2,7 @@ import { createServer } from "node:net";
 import { DEMO_CREDENTIALS } from "@avatarkit/simulator";
 import { describe, expect, it } from "vitest";
 import { AvatarSDKError, newAvatarSession, SessionTokenError } from "../src/index";
-import { optionsFor, recorder, rejection, settle, tone, useSimulator, waitFor } from "./support";
+import { openSession, optionsFor, recorder, rejection, settle, tone, useSimulator, waitFor } from "./support";
 
 describe("session token errors (init)", () => {
   const sim = useSimulator();
@@ -191,17 +191,9 @@ describe("transport failures", () => {
 describe("runtime", () => {
   const sim = useSimulator();
 
-  async function open(extra: Parameters<typeof optionsFor>[1] = {}) {
-    const rec = recorder();
-    const session = newAvatarSession(optionsFor(sim(), { ...extra, ...rec.callbacks }));
-    await session.init();
-    const connectionId = await session.start();
-    return { rec, session, connectionId };
-  }
-
   it("a runtime ServerError goes to onError and the session stays open", async () => {
     sim().inject({ type: "runtime-error", after: "audio", code: 4002, message: "maximum session duration reached" });
-    const { rec, session, connectionId } = await open();
+    const { rec, session, connectionId } = await openSession(sim());
     const reqId = await session.sendAudio(tone(0.2), true);
     await rec.lastFrames();
     expect(rec.errors).toHaveLength(1);
@@ -214,7 +206,7 @@ describe("runtime", () => {
 
   it("an abrupt close is connectionClosed with its code and reason", async () => {
     sim().inject({ type: "close", after: "confirm", code: 4000, reason: "going away" });
-    const { rec, connectionId } = await open();
+    const { rec, connectionId } = await openSession(sim());
     await waitFor(() => rec.closes === 1);
     expect(rec.errors).toHaveLength(1);
     expect(rec.errors[0]).toMatchObject({ code: "connectionClosed", phase: "websocket_runtime", closeCode: 4000, closeReason: "going away", connectionId });
@@ -222,7 +214,7 @@ describe("runtime", () => {
 
   it("a TCP drop is connectionClosed (1006) and pending sends reject with it", async () => {
     sim().inject({ type: "drop", after: "audio" });
-    const { rec, session } = await open();
+    const { rec, session } = await openSession(sim());
     const pending = session.sendAudio(tone(0.2), true).catch((e: unknown) => e);
     await waitFor(() => rec.closes === 1);
     const err = rec.errors[0];
@@ -236,7 +228,7 @@ describe("runtime", () => {
   it("garbage and text frames are protocolErrors and reading continues", async () => {
     sim().inject({ type: "garbage-frame", after: "confirm" });
     sim().inject({ type: "text-frame", after: "confirm", text: "hello" });
-    const { rec, session } = await open();
+    const { rec, session } = await openSession(sim());
     await session.sendAudio(tone(0.2), true);
     await rec.lastFrames();
     expect(rec.errors.map((e) => [e.code, e.phase])).toEqual([
@@ -250,7 +242,7 @@ describe("runtime", () => {
 
   it("an unknown message type is ignored", async () => {
     sim().inject({ type: "unknown-message", after: "confirm" });
-    const { rec, session } = await open();
+    const { rec, session } = await openSession(sim());
     await session.sendAudio(tone(0.2), true);
     await rec.lastFrames();
     expect(rec.errors).toEqual([]);
@@ -262,10 +254,7 @@ describe("idle timeout", () => {
   const sim = useSimulator({ idleTimeoutMs: 300 });
 
   it("is reported once as idleTimeout, then onClose once", async () => {
-    const rec = recorder();
-    const session = newAvatarSession(optionsFor(sim(), rec.callbacks));
-    await session.init();
-    await session.start();
+    const { session, rec } = await openSession(sim());
     await waitFor(() => rec.closes === 1, 3000);
     await settle();
     expect(rec.errors.map((e) => e.code)).toEqual(["idleTimeout"]);

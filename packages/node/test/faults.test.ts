@@ -1,7 +1,7 @@
 import type { Fault } from "@avatarkit/simulator";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { newAvatarSession, type AvatarSDKError, type SessionOptions } from "../src/index";
-import { optionsFor, recorder, settle, tone, useSimulator, waitFor } from "./support";
+import { openSession, optionsFor, recorder, settle, tone, useSimulator, waitFor } from "./support";
 
 /** Collects unhandled rejections and uncaught exceptions while a test runs. */
 function watchProcess() {
@@ -103,10 +103,7 @@ describe("faults: reported once, onClose once, every promise settles, nothing es
   it("garbage and text frames are reported as protocolError and reading continues", async () => {
     sim().inject({ type: "garbage-frame", after: "audio", data: new Uint8Array([0xff, 0xff, 0xff]) });
     sim().inject({ type: "text-frame", after: "audio" });
-    const rec = recorder();
-    const session = newAvatarSession(optionsFor(sim(), rec.callbacks));
-    await session.init();
-    await session.start();
+    const { session, rec } = await openSession(sim());
     await session.sendAudio(tone(0.4), true);
     await rec.lastFrames();
     expect(rec.errors.map((e) => e.code)).toEqual(["protocolError", "protocolError"]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { newAvatarSession } from "../src/index";
-import { optionsFor, recorder, rejection, settle, tone, useSimulator } from "./support";
+import { openSession, optionsFor, recorder, rejection, settle, tone, useSimulator } from "./support";
 
 describe("onClose fires exactly once", () => {
   const sim = useSimulator();
@@ -16,10 +16,7 @@ describe("onClose fires exactly once", () => {
 
   it("for a session that connected and was closed twice", async () => {
     // The Python SDK fires on_close twice here; PROTOCOL.md §7 says once.
-    const rec = recorder();
-    const session = newAvatarSession(optionsFor(sim(), rec.callbacks));
-    await session.init();
-    await session.start();
+    const { session, rec } = await openSession(sim());
     await Promise.all([session.close(), session.close()]);
     await session.close();
     await settle();
@@ -66,10 +63,7 @@ describe("call order", () => {
   });
 
   it("interrupt() with no request is invalidRequest and the session stays usable", async () => {
-    const rec = recorder();
-    const session = newAvatarSession(optionsFor(sim(), rec.callbacks));
-    await session.init();
-    await session.start();
+    const { session, rec } = await openSession(sim());
     expect(await rejection(session.interrupt())).toMatchObject({ code: "invalidRequest" });
     await session.sendAudio(tone(0.2), true);
     await rec.lastFrames();
@@ -77,10 +71,7 @@ describe("call order", () => {
   });
 
   it("odd-length PCM and non-binary audio are refused and the session stays usable", async () => {
-    const rec = recorder();
-    const session = newAvatarSession(optionsFor(sim(), rec.callbacks));
-    await session.init();
-    await session.start();
+    const { session, rec } = await openSession(sim());
     expect(await rejection(session.sendAudio(new Uint8Array(3)))).toMatchObject({ code: "invalidRequest", message: expect.stringMatching(/whole 16-bit samples/) });
     expect(await rejection(session.sendAudio("audio" as never))).toMatchObject({ code: "invalidRequest" });
     await session.sendAudio(tone(0.2), true);

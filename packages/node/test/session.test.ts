@@ -1,7 +1,7 @@
 import { DEMO_CREDENTIALS } from "@avatarkit/simulator";
 import { describe, expect, it } from "vitest";
 import { AvatarSession, createSessionToken, generateLogId, newAvatarSession, SessionConfigBuilder } from "../src/index";
-import { optionsFor, recorder, SPEECH, settle, tone, useSimulator, waitFor } from "./support";
+import { openSession, optionsFor, recorder, SPEECH, settle, tone, useSimulator, waitFor } from "./support";
 
 const REQ_ID = /^\d{14}_[A-Za-z0-9_-]{12}$/;
 
@@ -81,10 +81,7 @@ describe("#sendAudio and frames", () => {
   const sim = useSimulator();
 
   it("delivers every frame byte for byte, with isLast on the last", async () => {
-    const rec = recorder();
-    const session = newAvatarSession(optionsFor(sim(), rec.callbacks));
-    await session.init();
-    await session.start();
+    const { session, rec } = await openSession(sim());
     const reqId = await session.sendAudio(SPEECH, true);
     expect(reqId).toMatch(REQ_ID);
     await rec.lastFrames();
@@ -98,10 +95,7 @@ describe("#sendAudio and frames", () => {
   });
 
   it("reuses the request id until end, then mints a new one", async () => {
-    const rec = recorder();
-    const session = newAvatarSession(optionsFor(sim(), rec.callbacks));
-    await session.init();
-    await session.start();
+    const { session, rec } = await openSession(sim());
     const audio = tone(0.5);
     const a1 = await session.sendAudio(audio.subarray(0, 4000));
     const a2 = await session.sendAudio(audio.subarray(4000, 8000));
@@ -121,10 +115,7 @@ describe("#sendAudio and frames", () => {
   });
 
   it("accepts ArrayBuffer and any ArrayBufferView", async () => {
-    const rec = recorder();
-    const session = newAvatarSession(optionsFor(sim(), rec.callbacks));
-    await session.init();
-    await session.start();
+    const { session, rec } = await openSession(sim());
     const samples = new Int16Array(tone(0.1).buffer);
     await session.sendAudio(samples.buffer.slice(0, 400));
     await session.sendAudio(new DataView(samples.buffer, 400, 400));
@@ -135,10 +126,7 @@ describe("#sendAudio and frames", () => {
   });
 
   it("splits a large chunk into several messages of one request", async () => {
-    const rec = recorder();
-    const session = newAvatarSession(optionsFor(sim(), rec.callbacks));
-    await session.init();
-    await session.start();
+    const { session, rec } = await openSession(sim());
     const big = tone(20); // 640 000 bytes
     const reqId = await session.sendAudio(big, true);
     await rec.lastFrames();
@@ -149,10 +137,7 @@ describe("#sendAudio and frames", () => {
   });
 
   it("keeps working across many requests on one session", async () => {
-    const rec = recorder();
-    const session = newAvatarSession(optionsFor(sim(), rec.callbacks));
-    await session.init();
-    await session.start();
+    const { session, rec } = await openSession(sim());
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(await session.sendAudio(tone(0.2), true));
     await rec.lastFrames(5);
@@ -167,10 +152,7 @@ describe("#interrupt", () => {
   const sim = useSimulator({ frameIntervalMs: 20 });
 
   it("names the most recent request, even after its end, and stops its frames", async () => {
-    const rec = recorder();
-    const session = newAvatarSession(optionsFor(sim(), rec.callbacks));
-    await session.init();
-    await session.start();
+    const { session, rec } = await openSession(sim());
     const reqId = await session.sendAudio(tone(4), true); // 100 frames at 20 ms each
     await waitFor(() => rec.frames.length >= 3);
     await expect(session.interrupt()).resolves.toBe(reqId);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { DEMO_CREDENTIALS, startSimulator, type Simulator, type SimulatorOptions } from "@avatarkit/simulator";
 import { afterEach, beforeEach } from "vitest";
-import type { AvatarSDKError, SessionOptions } from "../src/index";
+import { newAvatarSession, type AvatarSDKError, type AvatarSession, type SessionOptions } from "../src/index";
 
 /** 12.3 s of speech, 16 kHz mono s16le (examples/assets). */
 export const SPEECH = new Uint8Array(readFileSync(new URL("../../../examples/assets/speech-16k.pcm", import.meta.url)));
@@ -68,6 +68,21 @@ export function optionsFor(sim: Simulator, extra: Partial<SessionOptions> = {}):
     logger: { warn: () => {} },
     ...extra,
   };
+}
+
+/**
+ * A session against `sim` (demo credentials, the API key), initialized and
+ * started, with its callbacks recorded. `extra` overrides options.
+ */
+export async function openSession(
+  sim: Simulator,
+  extra: Partial<SessionOptions> = {},
+): Promise<{ session: AvatarSession; rec: Recorder; connectionId: string }> {
+  const rec = recorder();
+  const session = newAvatarSession(optionsFor(sim, { ...extra, ...rec.callbacks }));
+  await session.init();
+  const connectionId = await session.start();
+  return { session, rec, connectionId };
 }
 
 /** Polls `condition` until it holds; rejects after `timeoutMs`. */
