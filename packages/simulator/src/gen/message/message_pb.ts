@@ -9,13 +9,14 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Message as Message$1 } from "@bufbuild/protobuf";
+import { file_google_protobuf_struct } from "@bufbuild/protobuf/wkt";
+import type { JsonObject, Message as Message$1 } from "@bufbuild/protobuf";
 
 /**
  * Describes the file message/message.proto.
  */
 export const file_message_message: GenFile = /*@__PURE__*/
-  fileDesc("ChVtZXNzYWdlL21lc3NhZ2UucHJvdG8SB21lc3NhZ2UipgIKE0xpdmVLaXRFZ3Jlc3NDb25maWcSCwoDdXJsGAEgASgJEhMKB2FwaV9rZXkYAiABKAlCAhgBEhYKCmFwaV9zZWNyZXQYAyABKAlCAhgBEhEKCXJvb21fbmFtZRgEIAEoCRIUCgxwdWJsaXNoZXJfaWQYBSABKAkSSwoQZXh0cmFfYXR0cmlidXRlcxgGIAMoCzIxLm1lc3NhZ2UuTGl2ZUtpdEVncmVzc0NvbmZpZy5FeHRyYUF0dHJpYnV0ZXNFbnRyeRIUCgxpZGxlX3RpbWVvdXQYByABKAUSEQoJYXBpX3Rva2VuGAggASgJGjYKFEV4dHJhQXR0cmlidXRlc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiWwoRQWdvcmFFZ3Jlc3NDb25maWcSFAoMY2hhbm5lbF9uYW1lGAEgASgJEg0KBXRva2VuGAIgASgJEgsKA3VpZBgDIAEoDRIUCgxwdWJsaXNoZXJfaWQYBCABKAkiugIKFkNsaWVudENvbmZpZ3VyZVNlc3Npb24SEwoLc2FtcGxlX3JhdGUYASABKAUSDwoHYml0cmF0ZRgCIAEoBRIqCgxhdWRpb19mb3JtYXQYAyABKA4yFC5tZXNzYWdlLkF1ZGlvRm9ybWF0EjwKFXRyYW5zcG9ydF9jb21wcmVzc2lvbhgEIAEoDjIdLm1lc3NhZ2UuVHJhbnNwb3J0Q29tcHJlc3Npb24SKAoLZWdyZXNzX3R5cGUYBSABKA4yEy5tZXNzYWdlLkVncmVzc1R5cGUSNAoObGl2ZWtpdF9lZ3Jlc3MYBiABKAsyHC5tZXNzYWdlLkxpdmVLaXRFZ3Jlc3NDb25maWcSMAoMYWdvcmFfZWdyZXNzGAcgASgLMhoubWVzc2FnZS5BZ29yYUVncmVzc0NvbmZpZyItChRTZXJ2ZXJDb25maXJtU2Vzc2lvbhIVCg1jb25uZWN0aW9uX2lkGAEgASgJIj4KEENsaWVudEF1ZGlvSW5wdXQSDgoGcmVxX2lkGAEgASgJEgsKA2VuZBgCIAEoCBINCgVhdWRpbxgDIAEoDCJTCgtTZXJ2ZXJFcnJvchIVCg1jb25uZWN0aW9uX2lkGAEgASgJEg4KBnJlcV9pZBgCIAEoCRIMCgRjb2RlGAMgASgFEg8KB21lc3NhZ2UYBCABKAkiTQoXU2VydmVyUmVzcG9uc2VBbmltYXRpb24SFQoNY29ubmVjdGlvbl9pZBgBIAEoCRIOCgZyZXFfaWQYAiABKAkSCwoDZW5kGAMgASgIIiEKD0NsaWVudEludGVycnVwdBIOCgZyZXFfaWQYASABKAkipQMKB01lc3NhZ2USIgoEdHlwZRgBIAEoDjIULm1lc3NhZ2UuTWVzc2FnZVR5cGUSQwoYY2xpZW50X2NvbmZpZ3VyZV9zZXNzaW9uGAIgASgLMh8ubWVzc2FnZS5DbGllbnRDb25maWd1cmVTZXNzaW9uSAASPwoWc2VydmVyX2NvbmZpcm1fc2Vzc2lvbhgDIAEoCzIdLm1lc3NhZ2UuU2VydmVyQ29uZmlybVNlc3Npb25IABI3ChJjbGllbnRfYXVkaW9faW5wdXQYBCABKAsyGS5tZXNzYWdlLkNsaWVudEF1ZGlvSW5wdXRIABIsCgxzZXJ2ZXJfZXJyb3IYBSABKAsyFC5tZXNzYWdlLlNlcnZlckVycm9ySAASRQoZc2VydmVyX3Jlc3BvbnNlX2FuaW1hdGlvbhgGIAEoCzIgLm1lc3NhZ2UuU2VydmVyUmVzcG9uc2VBbmltYXRpb25IABI0ChBjbGllbnRfaW50ZXJydXB0GAggASgLMhgubWVzc2FnZS5DbGllbnRJbnRlcnJ1cHRIAEIGCgRkYXRhSgQIBxAIKvUBCgtNZXNzYWdlVHlwZRIXChNNRVNTQUdFX1VOU1BFQ0lGSUVEEAASJAogTUVTU0FHRV9DTElFTlRfQ09ORklHVVJFX1NFU1NJT04QARIiCh5NRVNTQUdFX1NFUlZFUl9DT05GSVJNX1NFU1NJT04QAhIeChpNRVNTQUdFX0NMSUVOVF9BVURJT19JTlBVVBADEhgKFE1FU1NBR0VfU0VSVkVSX0VSUk9SEAQSJQohTUVTU0FHRV9TRVJWRVJfUkVTUE9OU0VfQU5JTUFUSU9OEAUSHAoYTUVTU0FHRV9DTElFTlRfSU5URVJSVVBUEAciBAgGEAYqRAoLQXVkaW9Gb3JtYXQSGgoWQVVESU9fRk9STUFUX1BDTV9TMTZMRRAAEhkKFUFVRElPX0ZPUk1BVF9PR0dfT1BVUxABKjYKFFRyYW5zcG9ydENvbXByZXNzaW9uEh4KGlRSQU5TUE9SVF9DT01QUkVTU0lPTl9OT05FEAAqWQoKRWdyZXNzVHlwZRIbChdFR1JFU1NfVFlQRV9VTlNQRUNJRklFRBAAEhcKE0VHUkVTU19UWVBFX0xJVkVLSVQQARIVChFFR1JFU1NfVFlQRV9BR09SQRACYgZwcm90bzM");
+  fileDesc("ChVtZXNzYWdlL21lc3NhZ2UucHJvdG8SB21lc3NhZ2UipgIKE0xpdmVLaXRFZ3Jlc3NDb25maWcSCwoDdXJsGAEgASgJEhMKB2FwaV9rZXkYAiABKAlCAhgBEhYKCmFwaV9zZWNyZXQYAyABKAlCAhgBEhEKCXJvb21fbmFtZRgEIAEoCRIUCgxwdWJsaXNoZXJfaWQYBSABKAkSSwoQZXh0cmFfYXR0cmlidXRlcxgGIAMoCzIxLm1lc3NhZ2UuTGl2ZUtpdEVncmVzc0NvbmZpZy5FeHRyYUF0dHJpYnV0ZXNFbnRyeRIUCgxpZGxlX3RpbWVvdXQYByABKAUSEQoJYXBpX3Rva2VuGAggASgJGjYKFEV4dHJhQXR0cmlidXRlc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiWwoRQWdvcmFFZ3Jlc3NDb25maWcSFAoMY2hhbm5lbF9uYW1lGAEgASgJEg0KBXRva2VuGAIgASgJEgsKA3VpZBgDIAEoDRIUCgxwdWJsaXNoZXJfaWQYBCABKAkiugIKFkNsaWVudENvbmZpZ3VyZVNlc3Npb24SEwoLc2FtcGxlX3JhdGUYASABKAUSDwoHYml0cmF0ZRgCIAEoBRIqCgxhdWRpb19mb3JtYXQYAyABKA4yFC5tZXNzYWdlLkF1ZGlvRm9ybWF0EjwKFXRyYW5zcG9ydF9jb21wcmVzc2lvbhgEIAEoDjIdLm1lc3NhZ2UuVHJhbnNwb3J0Q29tcHJlc3Npb24SKAoLZWdyZXNzX3R5cGUYBSABKA4yEy5tZXNzYWdlLkVncmVzc1R5cGUSNAoObGl2ZWtpdF9lZ3Jlc3MYBiABKAsyHC5tZXNzYWdlLkxpdmVLaXRFZ3Jlc3NDb25maWcSMAoMYWdvcmFfZWdyZXNzGAcgASgLMhoubWVzc2FnZS5BZ29yYUVncmVzc0NvbmZpZyJDChRTZXJ2ZXJDb25maXJtU2Vzc2lvbhIVCg1jb25uZWN0aW9uX2lkGAEgASgJEhQKDGNhcGFiaWxpdGllcxgCIAMoCSI+ChBDbGllbnRBdWRpb0lucHV0Eg4KBnJlcV9pZBgBIAEoCRILCgNlbmQYAiABKAgSDQoFYXVkaW8YAyABKAwiUwoLU2VydmVyRXJyb3ISFQoNY29ubmVjdGlvbl9pZBgBIAEoCRIOCgZyZXFfaWQYAiABKAkSDAoEY29kZRgDIAEoBRIPCgdtZXNzYWdlGAQgASgJIooBCgVGbGFtZRITCgt0cmFuc2xhdGlvbhgBIAMoAhIQCghyb3RhdGlvbhgCIAMoAhIRCgluZWNrX3Bvc2UYAyADKAISEAoIamF3X3Bvc2UYBCADKAISEAoIZXllX3Bvc2UYBSADKAISDwoHZXllX2xpZBgGIAMoAhISCgpleHByZXNzaW9uGAcgAygCIjMKDkZsYW1lQW5pbWF0aW9uEiEKCWtleWZyYW1lcxgBIAMoCzIOLm1lc3NhZ2UuRmxhbWUijAEKF1NlcnZlclJlc3BvbnNlQW5pbWF0aW9uEhUKDWNvbm5lY3Rpb25faWQYASABKAkSDgoGcmVxX2lkGAIgASgJEgsKA2VuZBgDIAEoCBIqCglhbmltYXRpb24YBCABKAsyFy5tZXNzYWdlLkZsYW1lQW5pbWF0aW9uEhEKCWF2YXRhcl9pZBgFIAEoCSIhCg9DbGllbnRJbnRlcnJ1cHQSDgoGcmVxX2lkGAEgASgJIh0KC0NsaWVudFBhdXNlEg4KBnJlcV9pZBgBIAEoCSIeCgxDbGllbnRSZXN1bWUSDgoGcmVxX2lkGAEgASgJIucBChNTZXJ2ZXJQbGF5YmFja1N0YXRlEhUKDWNvbm5lY3Rpb25faWQYASABKAkSDgoGcmVxX2lkGAIgASgJEjEKBXN0YXRlGAMgASgOMiIubWVzc2FnZS5TZXJ2ZXJQbGF5YmFja1N0YXRlLlN0YXRlEhEKCXBsYXllZF9tcxgEIAEoAxIOCgZyZWFzb24YBSABKAkiUwoFU3RhdGUSFQoRU1RBVEVfVU5TUEVDSUZJRUQQABILCgdQTEFZSU5HEAESCgoGUEFVU0VEEAISCQoFRU5ERUQQAxIPCgtJTlRFUlJVUFRFRBAEIqQBChNEcml2ZW5JbmdyZXNzQ29uZmlnEhEKCXNoYXBlX25weRgBIAEoDBIRCglzdHlsZV9ucHkYAiABKAwSGQoRZHJpdmVuX3NlcnZlcl91cmwYAyABKAkSLwoObW9kZWxfc2V0dGluZ3MYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EhsKE2VuY29kZXJfc3RhcnRfZnJhbWUYBSABKAUi8wQKB01lc3NhZ2USIgoEdHlwZRgBIAEoDjIULm1lc3NhZ2UuTWVzc2FnZVR5cGUSQwoYY2xpZW50X2NvbmZpZ3VyZV9zZXNzaW9uGAIgASgLMh8ubWVzc2FnZS5DbGllbnRDb25maWd1cmVTZXNzaW9uSAASPwoWc2VydmVyX2NvbmZpcm1fc2Vzc2lvbhgDIAEoCzIdLm1lc3NhZ2UuU2VydmVyQ29uZmlybVNlc3Npb25IABI3ChJjbGllbnRfYXVkaW9faW5wdXQYBCABKAsyGS5tZXNzYWdlLkNsaWVudEF1ZGlvSW5wdXRIABIsCgxzZXJ2ZXJfZXJyb3IYBSABKAsyFC5tZXNzYWdlLlNlcnZlckVycm9ySAASRQoZc2VydmVyX3Jlc3BvbnNlX2FuaW1hdGlvbhgGIAEoCzIgLm1lc3NhZ2UuU2VydmVyUmVzcG9uc2VBbmltYXRpb25IABI1Cg1kcml2ZW5fY29uZmlnGAcgASgLMhwubWVzc2FnZS5Ecml2ZW5JbmdyZXNzQ29uZmlnSAASNAoQY2xpZW50X2ludGVycnVwdBgIIAEoCzIYLm1lc3NhZ2UuQ2xpZW50SW50ZXJydXB0SAASLAoMY2xpZW50X3BhdXNlGAkgASgLMhQubWVzc2FnZS5DbGllbnRQYXVzZUgAEi4KDWNsaWVudF9yZXN1bWUYCiABKAsyFS5tZXNzYWdlLkNsaWVudFJlc3VtZUgAEj0KFXNlcnZlcl9wbGF5YmFja19zdGF0ZRgLIAEoCzIcLm1lc3NhZ2UuU2VydmVyUGxheWJhY2tTdGF0ZUgAQgYKBGRhdGEq6QIKC01lc3NhZ2VUeXBlEhcKE01FU1NBR0VfVU5TUEVDSUZJRUQQABIkCiBNRVNTQUdFX0NMSUVOVF9DT05GSUdVUkVfU0VTU0lPThABEiIKHk1FU1NBR0VfU0VSVkVSX0NPTkZJUk1fU0VTU0lPThACEh4KGk1FU1NBR0VfQ0xJRU5UX0FVRElPX0lOUFVUEAMSGAoUTUVTU0FHRV9TRVJWRVJfRVJST1IQBBIlCiFNRVNTQUdFX1NFUlZFUl9SRVNQT05TRV9BTklNQVRJT04QBRIgChxNRVNTQUdFX0NMSUVOVF9EUklWRU5fQ09ORklHEAYSHAoYTUVTU0FHRV9DTElFTlRfSU5URVJSVVBUEAcSGAoUTUVTU0FHRV9DTElFTlRfUEFVU0UQCBIZChVNRVNTQUdFX0NMSUVOVF9SRVNVTUUQCRIhCh1NRVNTQUdFX1NFUlZFUl9QTEFZQkFDS19TVEFURRAKKtEBCglDbG9zZUNvZGUSGgoWQ0xPU0VfQ09ERV9VTlNQRUNJRklFRBAAEiEKHENMT1NFX0NPREVfQ1JFRElUU19FWEhBVVNURUQQoR8SHwoaQ0xPU0VfQ09ERV9TRVNTSU9OX1RJTUVPVVQQoh8SIQocQ0xPU0VfQ09ERV9DT05DVVJSRU5DWV9MSU1JVBCjHxIbChZDTE9TRV9DT0RFX0FVVEhfRkFJTEVEEKofEiQKH0NMT1NFX0NPREVfVVBTVFJFQU1fVU5BVkFJTEFCTEUQlyMqRAoLQXVkaW9Gb3JtYXQSGgoWQVVESU9fRk9STUFUX1BDTV9TMTZMRRAAEhkKFUFVRElPX0ZPUk1BVF9PR0dfT1BVUxABKjYKFFRyYW5zcG9ydENvbXByZXNzaW9uEh4KGlRSQU5TUE9SVF9DT01QUkVTU0lPTl9OT05FEAAqWQoKRWdyZXNzVHlwZRIbChdFR1JFU1NfVFlQRV9VTlNQRUNJRklFRBAAEhcKE0VHUkVTU19UWVBFX0xJVkVLSVQQARIVChFFR1JFU1NfVFlQRV9BR09SQRACYgZwcm90bzM", [file_google_protobuf_struct]);
 
 /**
  * Publish audio and animation to a LiveKit room.
@@ -178,6 +179,15 @@ export type ServerConfirmSession = Message$1<"message.ServerConfirmSession"> & {
    * @generated from field: string connection_id = 1;
    */
   connectionId: string;
+
+  /**
+   * What the server supports beyond interrupt: "playback_control" (it
+   * accepts ClientPause/ClientResume) and "playback_state" (it sends
+   * ServerPlaybackState). Empty on old servers.
+   *
+   * @generated from field: repeated string capabilities = 2;
+   */
+  capabilities: string[];
 };
 
 /**
@@ -253,8 +263,77 @@ export const ServerErrorSchema: GenMessage<ServerError> = /*@__PURE__*/
   messageDesc(file_message_message, 5);
 
 /**
- * One animation frame. The live service appends data this schema does not
- * declare; clients must pass the received bytes on unchanged.
+ * FLAME parameters of one keyframe. Array lengths are not fixed by the
+ * schema: treat each as variable length (proto3 packs repeated floats).
+ *
+ * @generated from message message.Flame
+ */
+export type Flame = Message$1<"message.Flame"> & {
+  /**
+   * @generated from field: repeated float translation = 1;
+   */
+  translation: number[];
+
+  /**
+   * @generated from field: repeated float rotation = 2;
+   */
+  rotation: number[];
+
+  /**
+   * @generated from field: repeated float neck_pose = 3;
+   */
+  neckPose: number[];
+
+  /**
+   * @generated from field: repeated float jaw_pose = 4;
+   */
+  jawPose: number[];
+
+  /**
+   * @generated from field: repeated float eye_pose = 5;
+   */
+  eyePose: number[];
+
+  /**
+   * @generated from field: repeated float eye_lid = 6;
+   */
+  eyeLid: number[];
+
+  /**
+   * @generated from field: repeated float expression = 7;
+   */
+  expression: number[];
+};
+
+/**
+ * Describes the message message.Flame.
+ * Use `create(FlameSchema)` to create a new message.
+ */
+export const FlameSchema: GenMessage<Flame> = /*@__PURE__*/
+  messageDesc(file_message_message, 6);
+
+/**
+ * The keyframes of one animation message.
+ *
+ * @generated from message message.FlameAnimation
+ */
+export type FlameAnimation = Message$1<"message.FlameAnimation"> & {
+  /**
+   * @generated from field: repeated message.Flame keyframes = 1;
+   */
+  keyframes: Flame[];
+};
+
+/**
+ * Describes the message message.FlameAnimation.
+ * Use `create(FlameAnimationSchema)` to create a new message.
+ */
+export const FlameAnimationSchema: GenMessage<FlameAnimation> = /*@__PURE__*/
+  messageDesc(file_message_message, 7);
+
+/**
+ * One animation frame. The live service may also carry data this schema does
+ * not declare; clients must pass the received bytes on unchanged.
  *
  * @generated from message message.ServerResponseAnimation
  */
@@ -270,11 +349,23 @@ export type ServerResponseAnimation = Message$1<"message.ServerResponseAnimation
   reqId: string;
 
   /**
-   * True on the last frame of the request.
+   * True on the last frame of the request (a segment, not a turn).
    *
    * @generated from field: bool end = 3;
    */
   end: boolean;
+
+  /**
+   * Keyframes at 25 per second of audio; absent in egress control frames.
+   *
+   * @generated from field: message.FlameAnimation animation = 4;
+   */
+  animation?: FlameAnimation | undefined;
+
+  /**
+   * @generated from field: string avatar_id = 5;
+   */
+  avatarId: string;
 };
 
 /**
@@ -282,7 +373,7 @@ export type ServerResponseAnimation = Message$1<"message.ServerResponseAnimation
  * Use `create(ServerResponseAnimationSchema)` to create a new message.
  */
 export const ServerResponseAnimationSchema: GenMessage<ServerResponseAnimation> = /*@__PURE__*/
-  messageDesc(file_message_message, 6);
+  messageDesc(file_message_message, 8);
 
 /**
  * Stop processing the named request.
@@ -301,7 +392,175 @@ export type ClientInterrupt = Message$1<"message.ClientInterrupt"> & {
  * Use `create(ClientInterruptSchema)` to create a new message.
  */
 export const ClientInterruptSchema: GenMessage<ClientInterrupt> = /*@__PURE__*/
-  messageDesc(file_message_message, 7);
+  messageDesc(file_message_message, 9);
+
+/**
+ * Pause the output of the named (most recent) request (egress mode).
+ *
+ * @generated from message message.ClientPause
+ */
+export type ClientPause = Message$1<"message.ClientPause"> & {
+  /**
+   * @generated from field: string req_id = 1;
+   */
+  reqId: string;
+};
+
+/**
+ * Describes the message message.ClientPause.
+ * Use `create(ClientPauseSchema)` to create a new message.
+ */
+export const ClientPauseSchema: GenMessage<ClientPause> = /*@__PURE__*/
+  messageDesc(file_message_message, 10);
+
+/**
+ * Resume the output of the named request where it paused.
+ *
+ * @generated from message message.ClientResume
+ */
+export type ClientResume = Message$1<"message.ClientResume"> & {
+  /**
+   * @generated from field: string req_id = 1;
+   */
+  reqId: string;
+};
+
+/**
+ * Describes the message message.ClientResume.
+ * Use `create(ClientResumeSchema)` to create a new message.
+ */
+export const ClientResumeSchema: GenMessage<ClientResume> = /*@__PURE__*/
+  messageDesc(file_message_message, 11);
+
+/**
+ * Where the output of a request stands: the answer to every pause and
+ * resume, and sent unprompted as playback starts, ends or is interrupted.
+ *
+ * @generated from message message.ServerPlaybackState
+ */
+export type ServerPlaybackState = Message$1<"message.ServerPlaybackState"> & {
+  /**
+   * @generated from field: string connection_id = 1;
+   */
+  connectionId: string;
+
+  /**
+   * @generated from field: string req_id = 2;
+   */
+  reqId: string;
+
+  /**
+   * @generated from field: message.ServerPlaybackState.State state = 3;
+   */
+  state: ServerPlaybackState_State;
+
+  /**
+   * Milliseconds of output written, excluding transitions; frozen while paused.
+   *
+   * @generated from field: int64 played_ms = 4;
+   */
+  playedMs: bigint;
+
+  /**
+   * "explicit", "preempted" or "pause_timeout" with INTERRUPTED; else empty.
+   *
+   * @generated from field: string reason = 5;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message message.ServerPlaybackState.
+ * Use `create(ServerPlaybackStateSchema)` to create a new message.
+ */
+export const ServerPlaybackStateSchema: GenMessage<ServerPlaybackState> = /*@__PURE__*/
+  messageDesc(file_message_message, 12);
+
+/**
+ * The playback states, as the service names them.
+ *
+ * @generated from enum message.ServerPlaybackState.State
+ */
+export enum ServerPlaybackState_State {
+  /**
+   * @generated from enum value: STATE_UNSPECIFIED = 0;
+   */
+  STATE_UNSPECIFIED = 0,
+
+  /**
+   * buf:lint:ignore ENUM_VALUE_PREFIX -- the service's own names.
+   *
+   * @generated from enum value: PLAYING = 1;
+   */
+  PLAYING = 1,
+
+  /**
+   * buf:lint:ignore ENUM_VALUE_PREFIX
+   *
+   * @generated from enum value: PAUSED = 2;
+   */
+  PAUSED = 2,
+
+  /**
+   * buf:lint:ignore ENUM_VALUE_PREFIX
+   *
+   * @generated from enum value: ENDED = 3;
+   */
+  ENDED = 3,
+
+  /**
+   * buf:lint:ignore ENUM_VALUE_PREFIX
+   *
+   * @generated from enum value: INTERRUPTED = 4;
+   */
+  INTERRUPTED = 4,
+}
+
+/**
+ * Describes the enum message.ServerPlaybackState.State.
+ */
+export const ServerPlaybackState_StateSchema: GenEnum<ServerPlaybackState_State> = /*@__PURE__*/
+  enumDesc(file_message_message, 12, 0);
+
+/**
+ * Internal to the service: how an ingress node drives its animation server.
+ * Clients never send it; a server message of this type is ignored.
+ *
+ * @generated from message message.DrivenIngressConfig
+ */
+export type DrivenIngressConfig = Message$1<"message.DrivenIngressConfig"> & {
+  /**
+   * @generated from field: bytes shape_npy = 1;
+   */
+  shapeNpy: Uint8Array;
+
+  /**
+   * @generated from field: bytes style_npy = 2;
+   */
+  styleNpy: Uint8Array;
+
+  /**
+   * @generated from field: string driven_server_url = 3;
+   */
+  drivenServerUrl: string;
+
+  /**
+   * @generated from field: google.protobuf.Struct model_settings = 4;
+   */
+  modelSettings?: JsonObject | undefined;
+
+  /**
+   * @generated from field: int32 encoder_start_frame = 5;
+   */
+  encoderStartFrame: number;
+};
+
+/**
+ * Describes the message message.DrivenIngressConfig.
+ * Use `create(DrivenIngressConfigSchema)` to create a new message.
+ */
+export const DrivenIngressConfigSchema: GenMessage<DrivenIngressConfig> = /*@__PURE__*/
+  messageDesc(file_message_message, 13);
 
 /**
  * The envelope of every WebSocket binary frame.
@@ -349,10 +608,34 @@ export type Message = Message$1<"message.Message"> & {
     case: "serverResponseAnimation";
   } | {
     /**
+     * @generated from field: message.DrivenIngressConfig driven_config = 7;
+     */
+    value: DrivenIngressConfig;
+    case: "drivenConfig";
+  } | {
+    /**
      * @generated from field: message.ClientInterrupt client_interrupt = 8;
      */
     value: ClientInterrupt;
     case: "clientInterrupt";
+  } | {
+    /**
+     * @generated from field: message.ClientPause client_pause = 9;
+     */
+    value: ClientPause;
+    case: "clientPause";
+  } | {
+    /**
+     * @generated from field: message.ClientResume client_resume = 10;
+     */
+    value: ClientResume;
+    case: "clientResume";
+  } | {
+    /**
+     * @generated from field: message.ServerPlaybackState server_playback_state = 11;
+     */
+    value: ServerPlaybackState;
+    case: "serverPlaybackState";
   } | { case: undefined; value?: undefined };
 };
 
@@ -361,7 +644,7 @@ export type Message = Message$1<"message.Message"> & {
  * Use `create(MessageSchema)` to create a new message.
  */
 export const MessageSchema: GenMessage<Message> = /*@__PURE__*/
-  messageDesc(file_message_message, 8);
+  messageDesc(file_message_message, 14);
 
 /**
  * The kind of a Message. Values are fixed by the service.
@@ -412,11 +695,40 @@ export enum MessageType {
   MESSAGE_SERVER_RESPONSE_ANIMATION = 5,
 
   /**
+   * Internal to the service (DrivenIngressConfig); clients never send it.
+   * buf:lint:ignore ENUM_VALUE_PREFIX
+   *
+   * @generated from enum value: MESSAGE_CLIENT_DRIVEN_CONFIG = 6;
+   */
+  MESSAGE_CLIENT_DRIVEN_CONFIG = 6,
+
+  /**
    * buf:lint:ignore ENUM_VALUE_PREFIX
    *
    * @generated from enum value: MESSAGE_CLIENT_INTERRUPT = 7;
    */
   MESSAGE_CLIENT_INTERRUPT = 7,
+
+  /**
+   * buf:lint:ignore ENUM_VALUE_PREFIX
+   *
+   * @generated from enum value: MESSAGE_CLIENT_PAUSE = 8;
+   */
+  MESSAGE_CLIENT_PAUSE = 8,
+
+  /**
+   * buf:lint:ignore ENUM_VALUE_PREFIX
+   *
+   * @generated from enum value: MESSAGE_CLIENT_RESUME = 9;
+   */
+  MESSAGE_CLIENT_RESUME = 9,
+
+  /**
+   * buf:lint:ignore ENUM_VALUE_PREFIX
+   *
+   * @generated from enum value: MESSAGE_SERVER_PLAYBACK_STATE = 10;
+   */
+  MESSAGE_SERVER_PLAYBACK_STATE = 10,
 }
 
 /**
@@ -424,6 +736,59 @@ export enum MessageType {
  */
 export const MessageTypeSchema: GenEnum<MessageType> = /*@__PURE__*/
   enumDesc(file_message_message, 0);
+
+/**
+ * Close codes of the current service: a ServerError carries one in `code`,
+ * then the WebSocket closes with the same code. 40xx: retrying the same
+ * request changes nothing; 45xx: retry.
+ *
+ * @generated from enum message.CloseCode
+ */
+export enum CloseCode {
+  /**
+   * @generated from enum value: CLOSE_CODE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: CLOSE_CODE_CREDITS_EXHAUSTED = 4001;
+   */
+  CREDITS_EXHAUSTED = 4001,
+
+  /**
+   * The session reached its maximum duration: start a new one.
+   *
+   * @generated from enum value: CLOSE_CODE_SESSION_TIMEOUT = 4002;
+   */
+  SESSION_TIMEOUT = 4002,
+
+  /**
+   * Too many concurrent sessions for the app: wait for a slot.
+   *
+   * @generated from enum value: CLOSE_CODE_CONCURRENCY_LIMIT = 4003;
+   */
+  CONCURRENCY_LIMIT = 4003,
+
+  /**
+   * Bad or expired token, or app id mismatch: mint a new token.
+   *
+   * @generated from enum value: CLOSE_CODE_AUTH_FAILED = 4010;
+   */
+  AUTH_FAILED = 4010,
+
+  /**
+   * A service the session depends on is down: retry with backoff.
+   *
+   * @generated from enum value: CLOSE_CODE_UPSTREAM_UNAVAILABLE = 4503;
+   */
+  UPSTREAM_UNAVAILABLE = 4503,
+}
+
+/**
+ * Describes the enum message.CloseCode.
+ */
+export const CloseCodeSchema: GenEnum<CloseCode> = /*@__PURE__*/
+  enumDesc(file_message_message, 1);
 
 /**
  * Encoding of ClientAudioInput.audio.
@@ -451,7 +816,7 @@ export enum AudioFormat {
  * Describes the enum message.AudioFormat.
  */
 export const AudioFormatSchema: GenEnum<AudioFormat> = /*@__PURE__*/
-  enumDesc(file_message_message, 1);
+  enumDesc(file_message_message, 2);
 
 /**
  * Compression of the transport. Only NONE exists.
@@ -471,7 +836,7 @@ export enum TransportCompression {
  * Describes the enum message.TransportCompression.
  */
 export const TransportCompressionSchema: GenEnum<TransportCompression> = /*@__PURE__*/
-  enumDesc(file_message_message, 2);
+  enumDesc(file_message_message, 3);
 
 /**
  * Where the service publishes its output instead of the WebSocket.
@@ -499,5 +864,5 @@ export enum EgressType {
  * Describes the enum message.EgressType.
  */
 export const EgressTypeSchema: GenEnum<EgressType> = /*@__PURE__*/
-  enumDesc(file_message_message, 3);
+  enumDesc(file_message_message, 4);
 
