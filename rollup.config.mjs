@@ -40,6 +40,7 @@ function entries(name, inputs, { plugins = [], clean = true } = {}) {
 const WORKSPACE_SOURCES = {
   "@avatarkit/core": "packages/core/src/index.ts",
   "@avatarkit/core/audio": "packages/core/src/audio.ts",
+  "@avatarkit/core/platform": "packages/core/src/platform.ts",
   "@avatarkit/node": "packages/node/src/index.ts",
   "@avatarkit/browser": "packages/browser/src/index.ts",
 };
@@ -95,7 +96,7 @@ const externalExceptWorkspace = (id) => external(id) && !(id in WORKSPACE_SOURCE
 pkg("core"); // fail fast if the layout changes
 
 export default [
-  ...entries("core", ["index", "audio"]),
+  ...entries("core", ["index", "platform", "audio"]),
   ...entries("node", ["index"]),
   ...entries("simulator", ["index", "cli", "gen"]),
   ...entries("browser", ["index"], { plugins: [opusWasm()] }),

@@ -13,6 +13,7 @@ export default defineConfig({
     alias: [
       { find: /^@avatarkit\/core$/, replacement: src("packages/core/src/index.ts") },
       { find: /^@avatarkit\/core\/audio$/, replacement: src("packages/core/src/audio.ts") },
+      { find: /^@avatarkit\/core\/platform$/, replacement: src("packages/core/src/platform.ts") },
       { find: /^@avatarkit\/node$/, replacement: src("packages/node/src/index.ts") },
       { find: /^@avatarkit\/browser$/, replacement: src("packages/browser/src/index.ts") },
       { find: /^@avatarkit\/simulator\/gen$/, replacement: src("packages/simulator/src/gen.ts") },

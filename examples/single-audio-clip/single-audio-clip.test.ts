@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -11,19 +10,6 @@ const script = "examples/single-audio-clip/index.mjs";
 /** The example's environment, always the simulator: no AVATAR_* variables. */
 const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("AVATAR_")));
 
-/**
- * `--opus` needs the built-in encoder: its sources (`packages/core/src/audio`)
- * and a built Node entry that binds it (`nodePlatform.loadStreamEncoder`).
- */
-async function encoderMissing(): Promise<string | false> {
-  if (!existsSync(new URL("../../packages/core/src/audio", import.meta.url))) return "packages/core/src/audio does not exist yet";
-  const dist = new URL("../../packages/node/dist/index.js", import.meta.url);
-  if (!existsSync(dist)) return "packages/node/dist is not built (run pnpm build)";
-  const node = await import(/* @vite-ignore */ dist.href);
-  return node.nodePlatform?.loadStreamEncoder === undefined ? "the built @avatarkit/node does not bind an encoder (nodePlatform.loadStreamEncoder)" : false;
-}
-
-const missing = await encoderMissing();
 const runExample = (...args: string[]) => run(process.execPath, [script, ...args], { cwd: root, env, timeout: 30_000 });
 
 describe("single-audio-clip example", () => {
@@ -36,7 +22,7 @@ describe("single-audio-clip example", () => {
     expect(stdout).toMatch(/Session closed/);
   });
 
-  it.skipIf(missing)(`--opus encodes in the SDK and receives every frame${missing ? ` (skipped: ${missing})` : ""}`, async () => {
+  it("--opus encodes in the SDK and receives every frame", async () => {
     const { stdout } = await runExample("--opus");
     expect(stdout).toMatch(/Connected: connection id \S+/);
     expect(Number(/Frames received: (\d+)/.exec(stdout)?.[1])).toBeGreaterThan(0);

@@ -1,4 +1,4 @@
-import type { StreamEncoderFactory } from "@avatarkit/core";
+import type { StreamEncoderFactory } from "@avatarkit/core/platform";
 
 /**
  * The platform's `loadStreamEncoder` hook: loads the built-in PCM → Ogg Opus

@@ -10,49 +10,33 @@
  *
  * @packageDocumentation
  */
-import {
-  AvatarSession as CoreAvatarSession,
-  createLogIdGenerator,
-  requestSessionToken,
+import { AvatarSession as CoreAvatarSession, createLogIdGenerator, requestSessionToken } from "@avatarkit/core/platform";
+import type { CreateSessionTokenOptions, SessionOptions } from "@avatarkit/core";
+import { browserHttpClient, browserPlatform, random } from "./platform";
+
+// The public API shared by every runtime, by name (see @avatarkit/core).
+export {
+  AudioFormat,
+  AvatarSDKError,
+  AvatarSDKErrorCode,
+  ConfigurationError,
+  ErrorPhase,
+  SessionConfigBuilder,
+  SessionState,
+  SessionTokenError,
+  type AgoraEgressConfig,
+  type AudioInput,
+  type AvatarSessionBase,
+  type AvatarSDKErrorDetails,
   type CreateSessionTokenOptions,
-  type HttpClient,
-  type Platform,
-  type RandomSource,
+  type LiveKitEgressConfig,
+  type Logger,
+  type OggOpusEncoderConfig,
+  type OpusApplication,
+  type SessionConfig,
   type SessionOptions,
+  type SessionTimeouts,
 } from "@avatarkit/core";
-import { loadStreamEncoder } from "./encoder-loader";
-import { browserWebSocketFactory, createBrowserWebSocketFactory } from "./websocket";
-
-export * from "@avatarkit/core";
-export { browserWebSocketFactory, createBrowserWebSocketFactory, loadStreamEncoder };
-export type { BrowserWebSocket, BrowserWebSocketConstructor, BrowserWebSocketOptions } from "./websocket";
-
-/** `crypto.getRandomValues`, looked up when called (never at import time). */
-const random: RandomSource = (bytes) => {
-  const crypto = (globalThis as { crypto?: { getRandomValues?: (b: Uint8Array) => Uint8Array } }).crypto;
-  if (typeof crypto?.getRandomValues !== "function") {
-    throw new Error("crypto.getRandomValues is not available in this runtime: the SDK needs Web Crypto to mint request ids");
-  }
-  return crypto.getRandomValues(bytes);
-};
-
-/**
- * HTTP through `ofetch`, loaded with the first request: only `init()` and
- * `createSessionToken()` make one, so a page that starts sessions with a
- * pre-minted token never downloads it.
- */
-export const browserHttpClient: HttpClient = (request) => import("./http").then((chunk) => chunk.ofetchHttpClient(request));
-
-/** The browser bindings core runs on. */
-export const browserPlatform: Platform = {
-  webSocket: browserWebSocketFactory,
-  http: browserHttpClient,
-  random,
-  defaultQueryAuth: true,
-  // The built-in Ogg Opus encoder: a separate chunk and a .wasm file, fetched on first use.
-  loadStreamEncoder,
-};
-
 /**
  * An avatar session in a browser. Query auth by default (`useQueryAuth:
  * true`); asking for header auth throws a `ConfigurationError` (code

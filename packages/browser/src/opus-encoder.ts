@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import type { OpusEncoderFactory, StreamEncoderFactory } from "@avatarkit/core";
+import type { OpusEncoderFactory, StreamEncoderFactory } from "@avatarkit/core/platform";
 import { createWasmOpusEncoderFactory, openOggOpusStream } from "@avatarkit/core/audio";
 
 /** Fetches and compiles `opus.wasm` from next to this chunk. */

@@ -1,4 +1,4 @@
-import type { TransportFailure, WebSocketConnection, WebSocketFactory } from "@avatarkit/core";
+import type { TransportFailure, WebSocketConnection, WebSocketFactory } from "@avatarkit/core/platform";
 import IsomorphicWebSocket from "isomorphic-ws";
 
 /** The part of a WHATWG `WebSocket` the factory uses. */

@@ -1,7 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { browserHttpClient, type HttpRequest } from "../src/index";
+import type { HttpRequest } from "@avatarkit/core/platform";
+import { browserHttpClient } from "../src/platform";
 
 describe("browserHttpClient", () => {
   let server: Server;

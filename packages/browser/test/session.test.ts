@@ -3,12 +3,12 @@ import { describe, expect, it } from "vitest";
 import {
   AvatarSDKError,
   AvatarSession,
-  browserPlatform,
   ConfigurationError,
   createSessionToken,
   generateLogId,
   newAvatarSession,
 } from "../src/index";
+import { browserPlatform } from "../src/platform";
 import { recorder, rejection, tokenOptions, tone, useSimulator, waitFor } from "./support";
 
 // The browser entry run in Node: `isomorphic-ws` resolves to `ws`, driven

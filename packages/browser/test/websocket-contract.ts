@@ -7,14 +7,9 @@
 import { createServer } from "node:net";
 import { DEMO_CREDENTIALS, startSimulator, type Simulator } from "@avatarkit/simulator";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  decodeServerMessage,
-  encodeConfigureSession,
-  isTransportFailure,
-  type TransportFailure,
-  type WebSocketConnection,
-  type WebSocketFactory,
-} from "../src/index";
+import { isTransportFailure, type TransportFailure, type WebSocketConnection, type WebSocketFactory } from "@avatarkit/core/platform";
+// The codec is internal to core; the contract uses it to speak to the simulator.
+import { decodeServerMessage, encodeConfigureSession } from "../../core/src/codec/index";
 
 /** What differs between platforms. */
 export interface FactoryTraits {

@@ -1,6 +1,6 @@
-import { nodeWebSocketFactory } from "@avatarkit/node";
+import { nodeWebSocketFactory } from "../../node/src/websocket";
 import { describe, expect, it } from "vitest";
-import { browserWebSocketFactory, createBrowserWebSocketFactory, type BrowserWebSocketConstructor } from "../src/index";
+import { browserWebSocketFactory, createBrowserWebSocketFactory, type BrowserWebSocketConstructor } from "../src/websocket";
 import { describeWebSocketFactory } from "./websocket-contract";
 
 // In Node, `isomorphic-ws` resolves to `ws`, whose WHATWG-style interface

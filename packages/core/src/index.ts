@@ -1,26 +1,35 @@
 /**
- * `@avatarkit/core`: the transport-agnostic heart of the avatar SDK.
- * Applications import a platform entry (`@avatarkit/node`,
- * `@avatarkit/browser` or `@avatarkit/sdk`), which binds this core to a
- * WebSocket, an HTTP client and an encoder. The encoder's building blocks
- * are in the `@avatarkit/core/audio` subpath.
+ * `@avatarkit/core`: the public, platform-independent part of the avatar
+ * SDK's API. Applications import a platform entry (`@avatarkit/node`,
+ * `@avatarkit/browser` or `@avatarkit/sdk`), which re-exports these names by
+ * name and adds the session class bound to its WebSocket, HTTP client and
+ * encoder.
+ *
+ * What platform packages need from core and users should not see lives in
+ * `@avatarkit/core/platform`, which is not public API.
  *
  * @packageDocumentation
  */
-export * from "./config/index";
-export * from "./errors/index";
-export * from "./session/index";
-export * from "./codec/index";
-export { createLogIdGenerator, type RandomSource } from "./log-id";
-export type {
-  HttpClient,
-  HttpRequest,
-  HttpResponse,
-  TransportFailure,
-  WebSocketConnectRequest,
-  WebSocketConnection,
-  WebSocketFactory,
-} from "./transport";
-export { isTransportFailure } from "./transport";
-export { createHttpClient, type RawFetch, type RawFetchOptions } from "./http-client";
-export type { OpusApplication, OpusEncoder, OpusEncoderFactory, OpusEncoderOptions } from "./encoder";
+export {
+  AudioFormat,
+  type AgoraEgressConfig,
+  type LiveKitEgressConfig,
+  type Logger,
+  type OggOpusEncoderConfig,
+  type SessionConfig,
+  type SessionOptions,
+  type SessionTimeouts,
+} from "./config/options";
+export { SessionConfigBuilder } from "./config/builder";
+export { AvatarSDKError, ConfigurationError, SessionTokenError, type AvatarSDKErrorDetails } from "./errors/avatar-sdk-error";
+export { AvatarSDKErrorCode, ErrorPhase } from "./errors/codes";
+export { SessionState } from "./session/state";
+/**
+ * The session API every runtime shares: the type of `@avatarkit/node`'s and
+ * `@avatarkit/browser`'s `AvatarSession`, for code written for both. Create
+ * sessions with a platform entry's `AvatarSession` or `newAvatarSession`.
+ */
+export type { AvatarSession as AvatarSessionBase } from "./session/session";
+export type { AudioInput } from "./session/audio-input";
+export type { CreateSessionTokenOptions } from "./session/token";
+export type { OpusApplication } from "./encoder";

@@ -1,4 +1,4 @@
-import { createHttpClient, type HttpClient } from "@avatarkit/core";
+import { createHttpClient, type HttpClient } from "@avatarkit/core/platform";
 import { ofetch } from "ofetch";
 import { describeNodeError } from "./websocket";
 

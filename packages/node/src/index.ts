@@ -4,33 +4,34 @@
  *
  * @packageDocumentation
  */
-import { webcrypto } from "node:crypto";
-import {
-  AvatarSession as CoreAvatarSession,
-  createLogIdGenerator,
-  requestSessionToken,
-  type CreateSessionTokenOptions,
-  type Platform,
-  type SessionOptions,
-} from "@avatarkit/core";
+import { AvatarSession as CoreAvatarSession, createLogIdGenerator, requestSessionToken } from "@avatarkit/core/platform";
+import type { CreateSessionTokenOptions, SessionOptions } from "@avatarkit/core";
 import { nodeHttpClient } from "./http";
-import { nodeWebSocketFactory } from "./websocket";
+import { nodePlatform, random } from "./platform";
 
-export * from "@avatarkit/core";
-export { nodeWebSocketFactory, nodeHttpClient };
-
-const random = (bytes: Uint8Array) => webcrypto.getRandomValues(bytes);
-
-/** The Node bindings core runs on. */
-export const nodePlatform: Platform = {
-  webSocket: nodeWebSocketFactory,
-  http: nodeHttpClient,
-  random,
-  defaultQueryAuth: false,
-  // The WASM codec loads on the first request of a session that uses the built-in encoder.
-  loadStreamEncoder: () => import("./opus-encoder").then((m) => m.nodeStreamEncoderFactory),
-};
-
+// The public API shared by every runtime, by name (see @avatarkit/core).
+export {
+  AudioFormat,
+  AvatarSDKError,
+  AvatarSDKErrorCode,
+  ConfigurationError,
+  ErrorPhase,
+  SessionConfigBuilder,
+  SessionState,
+  SessionTokenError,
+  type AgoraEgressConfig,
+  type AudioInput,
+  type AvatarSessionBase,
+  type AvatarSDKErrorDetails,
+  type CreateSessionTokenOptions,
+  type LiveKitEgressConfig,
+  type Logger,
+  type OggOpusEncoderConfig,
+  type OpusApplication,
+  type SessionConfig,
+  type SessionOptions,
+  type SessionTimeouts,
+} from "@avatarkit/core";
 /**
  * An avatar session on Node. Header auth by default (`useQueryAuth: false`).
  *

@@ -7,7 +7,7 @@
 
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import type { OpusEncoderFactory, StreamEncoderFactory } from "@avatarkit/core";
+import type { OpusEncoderFactory, StreamEncoderFactory } from "@avatarkit/core/platform";
 import { createWasmOpusEncoderFactory, openOggOpusStream } from "@avatarkit/core/audio";
 
 /**

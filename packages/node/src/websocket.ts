@@ -1,5 +1,5 @@
 import type { ClientRequest, IncomingMessage } from "node:http";
-import type { TransportFailure, WebSocketConnection, WebSocketFactory } from "@avatarkit/core";
+import type { TransportFailure, WebSocketConnection, WebSocketFactory } from "@avatarkit/core/platform";
 import WebSocket from "isomorphic-ws";
 
 /** The most of a refused upgrade's body that is kept. */

@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it, vi } from "vitest";
-import { AvatarSession as CoreSession, type StreamEncoderFactory } from "@avatarkit/core";
-import { newAvatarSession, nodePlatform } from "../src/index";
+import { AvatarSession as CoreSession, type StreamEncoderFactory } from "@avatarkit/core/platform";
+import { newAvatarSession } from "../src/index";
+import { nodePlatform } from "../src/platform";
 import { nodeStreamEncoderFactory } from "../src/opus-encoder";
 import { optionsFor, recorder, SPEECH, tone, useSimulator, waitFor } from "./support";
 

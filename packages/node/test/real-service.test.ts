@@ -28,7 +28,8 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { DEMO_CREDENTIALS, startSimulator, type Simulator } from "@avatarkit/simulator";
 import { MessageSchema, MessageType } from "@avatarkit/simulator/gen";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AvatarSDKError, newAvatarSession, nodePlatform, type AudioFormat } from "../src/index";
+import { AvatarSDKError, newAvatarSession, type AudioFormat } from "../src/index";
+import { nodePlatform } from "../src/platform";
 
 // ---------------------------------------------------------------- targets and cases
 

@@ -4,8 +4,11 @@ import { MessageSchema, MessageType } from "@avatarkit/simulator/gen";
 import * as fc from "fast-check";
 import { WebSocketServer } from "ws";
 import { describe, expect, it, vi } from "vitest";
-import { AvatarSession as CoreSession } from "@avatarkit/core";
-import { AvatarSDKError, newAvatarSession, nodePlatform, nodeWebSocketFactory, type WebSocketConnection } from "../src/index";
+import { AvatarSession as CoreSession } from "@avatarkit/core/platform";
+import { AvatarSDKError, newAvatarSession } from "../src/index";
+import { nodePlatform } from "../src/platform";
+import { nodeWebSocketFactory } from "../src/websocket";
+import type { WebSocketConnection } from "@avatarkit/core/platform";
 import { optionsFor, recorder, rejection, settle, tone, useSimulator, waitFor } from "./support";
 
 describe("callbacks that throw", () => {

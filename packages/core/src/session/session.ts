@@ -43,6 +43,11 @@ export class AvatarSession {
   #lastServerError: AvatarSDKError | undefined;
   #closed = deferred<void>();
 
+  /**
+   * @param options - the session's options, validated at once.
+   * @param platform - the runtime bindings; supplied by the platform entry's subclass.
+   * @internal Construct a platform entry's `AvatarSession` instead.
+   */
   constructor(options: SessionOptions, platform: Platform) {
     this.config = resolveConfig(options, platform.defaultQueryAuth);
     this.#platform = platform;
