@@ -1,6 +1,7 @@
 /**
  * One upgraded session: the protocol state machine from the configure
- * message to the close.
+ * message to the close. Its output (frames, pause and resume, playback
+ * states) is the {@link Playout}'s.
  *
  * @module
  */
@@ -8,58 +9,67 @@ import { randomBytes } from "node:crypto";
 import { create, fromBinary, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
 import type { RawData, WebSocket } from "ws";
 import { checkConfigure } from "./configure";
-import { emit, type SimulatorContext, type Terminable } from "./context";
+import { emit, listening, type SimulatorContext, type Terminable } from "./context";
 import type { FaultPlan, FaultTarget, FaultTrigger } from "./faults";
-import { FramePump } from "./frames";
 import {
   AudioFormat,
+  CloseCode,
   MessageSchema,
   MessageType,
   ServerErrorSchema,
+  ServerPlaybackState_State,
   type ClientAudioInput,
   type ClientConfigureSession,
   type Message,
 } from "./gen/message/message_pb";
-import type { ConnectionRecord } from "./records";
+import { Playout, type PlayoutHost, type SendResult } from "./playout";
+import type { ConnectionRecord, InterruptReason, PlaybackStateName, PlaybackStateRecord } from "./records";
 import { AudioRequest } from "./request";
-import { CLOSE_WORDING, HANDSHAKE_WORDING, RUNTIME_WORDING, SERVER_CODE } from "./wording";
+import { TimerEntry, type TimerOwner } from "./scheduler";
+import {
+  CLOSE_CODE_WORDING,
+  CLOSE_WORDING,
+  HANDSHAKE_WORDING,
+  RUNTIME_WORDING,
+  SERVER_CODE,
+  type ServiceCloseCode,
+} from "./wording";
 
 /** Above this many queued outgoing bytes, frames wait for the socket to drain. */
 const HIGH_WATER = 1 << 20;
+const IDLE = 0;
+const CONFIRM = 1;
 
 type State = "configuring" | "open" | "closed";
 
 /** @internal Runs the protocol on one accepted WebSocket. */
-export class Connection implements Terminable {
+export class Connection implements Terminable, TimerOwner, PlayoutHost {
   readonly #ws: WebSocket;
   readonly #record: ConnectionRecord;
   readonly #faults: FaultPlan;
   readonly #ctx: SimulatorContext;
-  readonly #pump: FramePump;
   readonly #requests = new Map<string, AudioRequest>();
   readonly #target: FaultTarget;
+  readonly #idleEntry = new TimerEntry(this, IDLE);
+  readonly #confirmEntry = new TimerEntry(this, CONFIRM);
+  readonly #drained = (): void => this.#playout?.drained();
+  #playout: Playout | undefined;
   #state: State = "configuring";
   #connectionId = "";
   #currentReqId = "";
-  #idle: NodeJS.Timeout | undefined;
-  #confirmTimer: NodeJS.Timeout | undefined;
+  #lastAudioAt: number;
+  /** The app whose concurrent-session count this session holds. */
+  #countedApp: string | undefined;
 
   constructor(ws: WebSocket, record: ConnectionRecord, faults: FaultPlan, ctx: SimulatorContext) {
     this.#ws = ws;
     this.#record = record;
     this.#faults = faults;
     this.#ctx = ctx;
-    this.#pump = new FramePump(
-      {
-        connectionId: () => this.#connectionId,
-        send: (frame, request) => this.#sendFrame(frame, request),
-        finished: (request) => this.#settle(request),
-      },
-      ctx.options.frameIntervalMs,
-    );
     this.#target = {
       sendError: (code, message) => this.#sendError(code, message, this.#currentReqId),
       close: (code, reason) => this.#close(code, reason),
+      closeWithCode: (code, bare, message) => this.#closeWithCode(code, bare, message, false),
       drop: () => this.#drop(),
       sendRaw: (data) => this.#ws.send(data, { binary: typeof data !== "string" }),
       stopReading: () => this.#ws.pause(),
@@ -68,7 +78,8 @@ export class Connection implements Terminable {
     ws.on("message", (data, isBinary) => this.#onMessage(data, isBinary));
     ws.on("close", (code, reason) => this.#onClose(code, reason.toString("utf8")));
     ws.on("error", () => undefined);
-    if (ctx.options.idleTimeoutMs > 0) this.#idle = setTimeout(() => this.#onIdle(), ctx.options.idleTimeoutMs);
+    this.#lastAudioAt = ctx.scheduler.now();
+    if (ctx.options.idleTimeoutMs > 0) ctx.scheduler.schedule(this.#idleEntry, this.#lastAudioAt + ctx.options.idleTimeoutMs);
     if (faults.dropOnUpgrade) this.#drop();
   }
 
@@ -77,6 +88,15 @@ export class Connection implements Terminable {
     this.#record.closed ??= { code: 1006, reason: "", by: "server" };
     this.#shutDown();
     this.#ws.terminate();
+  }
+
+  /** @internal The idle or confirm deadline is due. */
+  onTimer(entry: TimerEntry): void {
+    if (this.#state === "closed") return;
+    if (entry.slot === CONFIRM) return this.#confirm();
+    const due = this.#lastAudioAt + this.#ctx.options.idleTimeoutMs;
+    if (due > this.#ctx.scheduler.now() + 1) return this.#ctx.scheduler.schedule(this.#idleEntry, due);
+    this.#onIdle();
   }
 
   #onMessage(data: RawData, isBinary: boolean): void {
@@ -94,12 +114,19 @@ export class Connection implements Terminable {
       return this.#sendError(SERVER_CODE.invalidArgument, RUNTIME_WORDING.unmarshal);
     }
     this.#record.received.push(message);
+    emit(this.#ctx, "message", message, this.#record);
+    if ((this.#state as State) === "closed") return; // a listener may have closed it
     if (configuring) return this.#onConfigure(message);
+    const d = message.data;
     switch (message.type) {
       case MessageType.MESSAGE_CLIENT_AUDIO_INPUT:
-        return this.#onAudio(message.data.case === "clientAudioInput" ? message.data.value : undefined);
+        return this.#onAudio(d.case === "clientAudioInput" ? d.value : undefined);
       case MessageType.MESSAGE_CLIENT_INTERRUPT:
-        return this.#onInterrupt(message.data.case === "clientInterrupt" ? message.data.value.reqId : "");
+        return this.#onInterrupt(d.case === "clientInterrupt" ? d.value.reqId : "");
+      case MessageType.MESSAGE_CLIENT_PAUSE:
+        return this.#onPause(d.case === "clientPause" ? d.value.reqId : "", "pause");
+      case MessageType.MESSAGE_CLIENT_RESUME:
+        return this.#onPause(d.case === "clientResume" ? d.value.reqId : "", "resume");
       default:
         return this.#sendError(SERVER_CODE.invalidArgument, RUNTIME_WORDING.unexpectedMessageType(message.type));
     }
@@ -115,26 +142,46 @@ export class Connection implements Terminable {
     const check = checkConfigure(configure);
     if (!check.ok) return this.#refuseHandshake(check.message, check.code);
     this.#record.egress = check.egress;
+    const refused = this.#ctx.options.refusedEgressTokens;
+    if (check.egress === "livekit" && refused.has(configure.livekitEgress?.apiToken ?? "")) {
+      return this.#refuseHandshake(HANDSHAKE_WORDING.livekitTokenRefused, SERVER_CODE.unauthenticated);
+    }
+    if (check.egress === "agora" && refused.has(configure.agoraEgress?.token ?? "")) {
+      return this.#refuseHandshake(HANDSHAKE_WORDING.agoraTokenRefused, SERVER_CODE.unauthenticated);
+    }
     const plan = this.#faults.confirm();
     if (plan.reject) return this.#refuseHandshake(plan.reject.message, plan.reject.code);
+    if (plan.closeCode) return this.#closeWithCode(plan.closeCode.code, plan.closeCode.bare, plan.closeCode.message, true);
+    const appId = this.#record.appId ?? "";
+    const open = this.#ctx.sessionsByApp.get(appId) ?? 0;
+    if (open >= this.#ctx.options.maxConcurrentSessionsPerApp) {
+      return this.#closeWithCode(CloseCode.CONCURRENCY_LIMIT, false, undefined, true);
+    }
+    this.#ctx.sessionsByApp.set(appId, open + 1);
+    this.#countedApp = appId;
     this.#state = "open";
     this.#connectionId = plan.emptyId ? "" : `conn_${randomBytes(8).toString("hex")}`;
+    this.#playout = new Playout(this, this.#ctx, check.egress !== "none", this.#connectionId, this.#record.avatarId ?? "");
     if (plan.withhold) return;
-    const confirm = (): void => {
-      if (this.#state === "closed") return;
-      this.#record.id = this.#connectionId;
-      this.#send({
-        type: MessageType.MESSAGE_SERVER_CONFIRM_SESSION,
-        data: { case: "serverConfirmSession", value: { connectionId: this.#connectionId } },
-      });
-      this.#fire("confirm");
-    };
-    if (plan.delayMs > 0) this.#confirmTimer = setTimeout(confirm, plan.delayMs);
-    else confirm();
+    if (plan.delayMs > 0) this.#ctx.scheduler.schedule(this.#confirmEntry, this.#ctx.scheduler.now() + plan.delayMs);
+    else this.#confirm();
+  }
+
+  #confirm(): void {
+    if (this.#state === "closed") return;
+    const capabilities = [...this.#ctx.options.capabilities];
+    this.#record.id = this.#connectionId;
+    this.#record.capabilities = capabilities;
+    this.#send({
+      type: MessageType.MESSAGE_SERVER_CONFIRM_SESSION,
+      data: { case: "serverConfirmSession", value: { connectionId: this.#connectionId, capabilities } },
+    });
+    emit(this.#ctx, "confirm", this.#record);
+    this.#fire("confirm");
   }
 
   #onAudio(input: ClientAudioInput | undefined): void {
-    this.#idle?.refresh();
+    this.#lastAudioAt = this.#ctx.scheduler.now();
     const reqId = input?.reqId ?? "";
     if (!reqId) return this.#sendError(SERVER_CODE.invalidArgument, RUNTIME_WORDING.reqIdMissing);
     let request = this.#requests.get(reqId);
@@ -142,38 +189,50 @@ export class Connection implements Terminable {
       const why = request.record.interrupted ? RUNTIME_WORDING.requestInterrupted : RUNTIME_WORDING.requestEnded;
       return this.#sendError(SERVER_CODE.invalidArgument, why(reqId), reqId);
     }
+    const playout = this.#playout!;
     if (!request) {
       const format = this.#record.configure?.audioFormat === AudioFormat.OGG_OPUS ? "ogg_opus" : "pcm_s16le";
-      request = new AudioRequest(reqId, format, this.#record.configure?.sampleRate ?? 0);
+      request = new AudioRequest(reqId, format, this.#record.configure?.sampleRate ?? 0, this.#ctx.options.framesPerSecond);
       this.#requests.set(reqId, request);
       this.#record.requests.push(request.record);
+      playout.started(request);
     }
     this.#currentReqId = reqId;
     const refusal = request.append(input?.audio ?? new Uint8Array(0));
     if (refusal) return this.#sendError(SERVER_CODE.invalidArgument, refusal, reqId);
     if (!this.#fire("audio")) return;
     if (input?.end) this.#endRequest(request);
+    else playout.progressed();
   }
 
   #endRequest(request: AudioRequest): void {
-    const outcome = request.end(this.#ctx.options.framesPerSecond);
+    const outcome = request.end();
     if (!this.#fire("end")) return;
     if (!outcome.ok) {
       this.#sendError(SERVER_CODE.invalidArgument, outcome.message, request.record.reqId);
-      return this.#settle(request);
+      return this.#playout!.refused(request);
     }
-    if (this.#record.egress !== "none") return this.#settle(request);
-    this.#pump.enqueue(request, outcome.frames);
+    this.#playout!.progressed();
   }
 
   #onInterrupt(reqId: string): void {
     this.#record.interrupts.push(reqId);
+    emit(this.#ctx, "interrupt", reqId, this.#record);
     const request = this.#requests.get(reqId);
-    if (!request || request.record.interrupted) return;
-    if (request.settled && this.#record.egress === "none") return;
-    request.record.interrupted = true;
-    // Frames still queued are dropped by the pump, which then settles the request.
-    if (!request.record.ended) this.#settle(request);
+    // Frames already sent are in flight; the rest are dropped.
+    if (request) this.#playout!.interrupt(request);
+  }
+
+  #onPause(reqId: string, kind: "pause" | "resume"): void {
+    if (kind === "pause") {
+      this.#record.pauses.push(reqId);
+      emit(this.#ctx, "pause", reqId, this.#record);
+      this.#playout!.pause(reqId);
+    } else {
+      this.#record.resumes.push(reqId);
+      emit(this.#ctx, "resume", reqId, this.#record);
+      this.#playout!.resume(reqId);
+    }
   }
 
   #onIdle(): void {
@@ -194,8 +253,71 @@ export class Connection implements Terminable {
     return this.#state !== "closed";
   }
 
-  #settle(request: AudioRequest): void {
+  /** @internal A request's output is over. */
+  settle(request: AudioRequest): void {
     if (request.settle()) emit(this.#ctx, "request", request.record, this.#record);
+  }
+
+  /** @internal Sends one animation frame and records it. */
+  sendFrame(bytes: Uint8Array, request: AudioRequest, index: number, end: boolean, keyframes: boolean): SendResult {
+    const ws = this.#ws;
+    if (ws.readyState !== ws.OPEN) return "closed";
+    const full = ws.bufferedAmount + bytes.length >= HIGH_WATER;
+    if (full) ws.send(bytes, this.#drained);
+    else ws.send(bytes);
+    this.#record.framesSent.push(bytes);
+    const r = request.record;
+    r.frames.push(bytes);
+    r.framesSent += 1;
+    if (listening(this.#ctx, "frame")) {
+      emit(this.#ctx, "frame", { reqId: r.reqId, index, end, keyframes, bytes, request: r, connection: this.#record });
+    }
+    return full ? "full" : "sent";
+  }
+
+  /** @internal Sends one `ServerPlaybackState` and records it. */
+  sendState(
+    reqId: string,
+    state: ServerPlaybackState_State,
+    playedMs: number,
+    reason: "" | InterruptReason,
+    answers: "pause" | "resume" | undefined,
+    about: AudioRequest | undefined,
+  ): void {
+    const ws = this.#ws;
+    if (ws.readyState !== ws.OPEN) return;
+    const bytes = encode({
+      type: MessageType.MESSAGE_SERVER_PLAYBACK_STATE,
+      data: {
+        case: "serverPlaybackState",
+        value: { connectionId: this.#connectionId, reqId, state, playedMs: BigInt(playedMs), reason },
+      },
+    });
+    ws.send(bytes);
+    const name = ServerPlaybackState_State[state] as PlaybackStateName;
+    const record: PlaybackStateRecord = { reqId, state, name, playedMs, reason, afterFrames: this.#record.framesSent.length, bytes };
+    if (answers) record.answers = answers;
+    this.#record.statesSent.push(record);
+    if (about && about.record.reqId === reqId) about.record.state = name;
+    emit(this.#ctx, "state", record, this.#record);
+  }
+
+  /**
+   * Reports a close code as the server does: a `ServerError` with the code
+   * (unless `bare`), then a close with it. A legacy server sends a gRPC-style
+   * code and text instead, and closes 1008 at the handshake or 1011 later.
+   */
+  #closeWithCode(code: ServiceCloseCode, bare: boolean, message: string | undefined, handshake: boolean): void {
+    const wording = CLOSE_CODE_WORDING[code];
+    const reqId = handshake ? "" : this.#currentReqId;
+    if (this.#ctx.options.legacy) {
+      const text = message ?? wording.legacy.message;
+      if (!bare) this.#sendError(wording.legacy.code, text, reqId);
+      return this.#close(handshake ? CLOSE_WORDING.policyViolation : CLOSE_WORDING.internalError, closeReason(text));
+    }
+    const text = message ?? wording.message;
+    if (!bare) this.#sendError(code, text, reqId);
+    this.#close(code, closeReason(text));
   }
 
   #refuseHandshake(message: string, code: number = SERVER_CODE.invalidArgument): void {
@@ -207,22 +329,12 @@ export class Connection implements Terminable {
     const error = create(ServerErrorSchema, { connectionId: this.#connectionId, reqId, code, message });
     this.#record.errorsSent.push(error);
     this.#send({ type: MessageType.MESSAGE_SERVER_ERROR, data: { case: "serverError", value: error } });
+    emit(this.#ctx, "serverError", error, this.#record);
   }
 
   #send(init: MessageInitShape<typeof MessageSchema>): void {
     if (this.#ws.readyState !== this.#ws.OPEN) return;
-    this.#ws.send(toBinary(MessageSchema, create(MessageSchema, init)));
-  }
-
-  #sendFrame(frame: Uint8Array, request: AudioRequest): Promise<void> | undefined {
-    if (this.#ws.readyState !== this.#ws.OPEN) return undefined;
-    this.#record.framesSent.push(frame);
-    request.record.framesSent += 1;
-    if (this.#ws.bufferedAmount < HIGH_WATER) {
-      this.#ws.send(frame);
-      return undefined;
-    }
-    return new Promise((resolve) => this.#ws.send(frame, () => resolve()));
+    this.#ws.send(encode(init));
   }
 
   #close(code: number, reason: string): void {
@@ -240,11 +352,21 @@ export class Connection implements Terminable {
 
   #shutDown(): void {
     this.#state = "closed";
-    clearTimeout(this.#idle);
-    clearTimeout(this.#confirmTimer);
-    this.#pump.stop();
+    this.#ctx.scheduler.cancel(this.#idleEntry);
+    this.#ctx.scheduler.cancel(this.#confirmEntry);
+    this.#playout?.stop();
     this.#ctx.live.delete(this);
+    if (this.#countedApp !== undefined) {
+      const left = (this.#ctx.sessionsByApp.get(this.#countedApp) ?? 1) - 1;
+      if (left > 0) this.#ctx.sessionsByApp.set(this.#countedApp, left);
+      else this.#ctx.sessionsByApp.delete(this.#countedApp);
+      this.#countedApp = undefined;
+    }
   }
+}
+
+function encode(init: MessageInitShape<typeof MessageSchema>): Uint8Array {
+  return toBinary(MessageSchema, create(MessageSchema, init));
 }
 
 /** A close reason fits in 123 bytes. */

@@ -142,3 +142,27 @@ describe("other paths and methods", () => {
     expect(res.headers.get("allow")).toBe("POST, OPTIONS");
   });
 });
+
+describe("POST /v1/auth/session-token", () => {
+  it("answers like the console's token endpoint", async () => {
+    const origin = new URL(sim.consoleEndpointUrl).origin;
+    const res = await fetch(`${origin}/v1/auth/session-token`, {
+      method: "POST",
+      headers: { "X-Api-Key": DEMO_CREDENTIALS.apiKey, "Content-Type": "application/json" },
+      body: JSON.stringify({ expireAt: inAnHour() }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { sessionToken: string };
+    expect(sim.tokenRequests[0]).toMatchObject({ status: 200, token: body.sessionToken });
+  });
+});
+
+describe("sessionTokenField", () => {
+  it("session_token: the reply names the token as the newest client reads it", async () => {
+    await sim.close();
+    sim = await startSimulator({ sessionTokenField: "session_token" });
+    const body = (await (await requestToken({ expireAt: inAnHour() })).json()) as Record<string, string>;
+    expect(Object.keys(body)).toEqual(["session_token"]);
+    expect(body.session_token).toBe(sim.tokenRequests[0]!.token);
+  });
+});

@@ -1,5 +1,6 @@
 /**
- * The console: `POST /v1/console/session-tokens` mints session tokens.
+ * The console: `POST /v1/console/session-tokens` (and the newer
+ * `POST /v1/auth/session-token`) mints session tokens.
  *
  * @module
  */
@@ -11,6 +12,8 @@ import { CONSOLE_WORDING, type ConsoleError } from "./wording";
 /** Path of the console API. */
 export const CONSOLE_PATH = "/v1/console";
 const TOKENS_PATH = `${CONSOLE_PATH}/session-tokens`;
+/** The same endpoint, where the newest client asks. */
+export const AUTH_TOKEN_PATH = "/v1/auth/session-token";
 /** Request bodies larger than this are cut off. */
 const MAX_BODY = 64 * 1024;
 /** Rounding slack allowed past the longest token lifetime. */
@@ -27,7 +30,7 @@ const CORS = {
 export function handleConsoleRequest(req: IncomingMessage, res: ServerResponse, ctx: SimulatorContext): void {
   for (const [name, value] of Object.entries(CORS)) res.setHeader(name, value);
   const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
-  if (pathname !== TOKENS_PATH) return sendError(res, CONSOLE_WORDING.notFound);
+  if (pathname !== TOKENS_PATH && pathname !== AUTH_TOKEN_PATH) return sendError(res, CONSOLE_WORDING.notFound);
   if (req.method === "OPTIONS") {
     res.writeHead(204).end();
     return;
@@ -96,7 +99,7 @@ function mint(record: TokenRequestRecord, res: ServerResponse, ctx: SimulatorCon
   const token = ctx.tokens.mint(appId, expireAt * 1000);
   record.token = token;
   record.status = 200;
-  send(res, 200, JSON.stringify({ sessionToken: token }), "application/json");
+  send(res, 200, JSON.stringify({ [ctx.options.sessionTokenField]: token }), "application/json");
 }
 
 function sendError(res: ServerResponse, error: ConsoleError): void {

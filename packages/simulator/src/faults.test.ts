@@ -1,8 +1,8 @@
 import { connect as netConnect } from "node:net";
 import { fromBinary } from "@bufbuild/protobuf";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { FaultTrigger } from "./faults";
-import { MessageSchema, MessageType, type Message } from "./gen/message/message_pb";
+import { CLOSE_CODE_FAULTS, type CloseCodeFaultType, type FaultTrigger } from "./faults";
+import { CloseCode, MessageSchema, MessageType, type Message } from "./gen/message/message_pb";
 import { DEMO_CREDENTIALS } from "./options";
 import { startSimulator, type Simulator } from "./server";
 import { TestClient, configure, openSession, pcm, rawUpgrade, sessionUrl } from "./test-support";
@@ -248,5 +248,74 @@ describe("inject", () => {
 
   it("refuses a times that is not a positive integer", () => {
     expect(() => sim.inject({ type: "token-hang" }, { times: 0 })).toThrow(/times/);
+  });
+});
+
+const CLOSE_CODES = Object.entries(CLOSE_CODE_FAULTS) as Array<[CloseCodeFaultType, CloseCode]>;
+
+describe.each(CLOSE_CODES)("%s (close code %i)", (type, code) => {
+  it("at the handshake: a ServerError with the code instead of the confirm, then a close with the same code", async () => {
+    sim.inject({ type, after: "handshake" });
+    const client = await TestClient.open(sessionUrl(sim));
+    client.send(configure());
+    const error = serverError(await client.nextMessage());
+    expect(error?.code).toBe(code);
+    const closed = await client.closed;
+    expect(closed.code).toBe(code);
+    expect(closed.reason).toBe(error?.message);
+    expect(sim.connections[0]).toMatchObject({ id: "", closed: { code, by: "server" } });
+  });
+
+  it.each<FaultTrigger>(["confirm", "audio", "end"])("after %s: a ServerError with the code (and the request id), then the close", async (after) => {
+    sim.inject({ type, after, message: "custom words" });
+    const client = await reach(after);
+    expect(serverError(await client.nextMessage())).toMatchObject({ code, message: "custom words", reqId: after === "confirm" ? "" : "req" });
+    expect(await client.closed).toEqual({ code, reason: "custom words" });
+  });
+
+  it("bare: a close with the code and no ServerError", async () => {
+    sim.inject({ type, after: "audio", bare: true });
+    const client = await reach("audio");
+    expect((await client.closed).code).toBe(code);
+    expect(client.pending).toBe(0);
+    expect(sim.connections[0]!.errorsSent).toEqual([]);
+  });
+});
+
+describe("close-code wording", () => {
+  it("uses the generated CloseCode values and words each failure so that PROTOCOL.md §7 text rules agree", async () => {
+    expect(CLOSE_CODE_FAULTS).toEqual({
+      "credits-exhausted": CloseCode.CREDITS_EXHAUSTED,
+      "session-timeout": CloseCode.SESSION_TIMEOUT,
+      "concurrency-limit": CloseCode.CONCURRENCY_LIMIT,
+      "auth-failed": CloseCode.AUTH_FAILED,
+      "upstream-unavailable": CloseCode.UPSTREAM_UNAVAILABLE,
+    });
+    sim.inject({ type: "credits-exhausted", after: "handshake" });
+    const client = await TestClient.open(sessionUrl(sim));
+    client.send(configure());
+    expect(serverError(await client.nextMessage())).toMatchObject({ code: 4001, message: "credits exhausted" });
+  });
+
+  it("refuses a close-code fault at an unknown point", () => {
+    expect(() => sim.inject({ type: "auth-failed", after: "upgrade" } as never)).toThrow(/unknown trigger/);
+  });
+});
+
+describe("maxConcurrentSessionsPerApp", () => {
+  it("refuses the handshake over the limit with ServerError 4003 and close 4003, and frees a slot on close", async () => {
+    await sim.close();
+    sim = await startSimulator({ maxConcurrentSessionsPerApp: 2 });
+    const a = await openSession(sim);
+    await openSession(sim);
+    const third = await TestClient.open(sessionUrl(sim));
+    third.send(configure());
+    expect(serverError(await third.nextMessage())).toMatchObject({ code: 4003, message: "concurrency limit reached: too many concurrent sessions for this app" });
+    expect((await third.closed).code).toBe(4003);
+    const closed = sim.waitFor("close");
+    a.client.ws.close();
+    await closed;
+    const { connectionId } = await openSession(sim);
+    expect(connectionId).toMatch(/^conn_/);
   });
 });

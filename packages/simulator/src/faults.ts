@@ -10,10 +10,41 @@
  * @module
  */
 import { create, toBinary } from "@bufbuild/protobuf";
-import { MessageSchema, type MessageType } from "./gen/message/message_pb";
+import { CloseCode, MessageSchema, type MessageType } from "./gen/message/message_pb";
+import type { ServiceCloseCode } from "./wording";
 
 /** When a session fault fires: right after the confirm, on the first audio chunk, or on the first request's end. */
 export type FaultTrigger = "confirm" | "audio" | "end";
+
+/**
+ * The named faults of the current service's close codes (PROTOCOL.md §8), and
+ * the code each reports: a `ServerError` with the code, then a close with it.
+ */
+export const CLOSE_CODE_FAULTS = {
+  "credits-exhausted": CloseCode.CREDITS_EXHAUSTED,
+  "session-timeout": CloseCode.SESSION_TIMEOUT,
+  "concurrency-limit": CloseCode.CONCURRENCY_LIMIT,
+  "auth-failed": CloseCode.AUTH_FAILED,
+  "upstream-unavailable": CloseCode.UPSTREAM_UNAVAILABLE,
+} as const satisfies Record<string, ServiceCloseCode>;
+
+/** The name of a close-code fault. */
+export type CloseCodeFaultType = keyof typeof CLOSE_CODE_FAULTS;
+
+/**
+ * A close-code fault: at the handshake (instead of the confirm) or at a
+ * trigger, a `ServerError` whose code is the close code, then a WebSocket
+ * close with the same code; `bare` closes with the code and sends no
+ * `ServerError`. The text is the service's unless `message` is given. A
+ * legacy simulator reports the same failure with a gRPC-style code and text
+ * instead, then closes 1008 (handshake) or 1011 (in session).
+ */
+export interface CloseCodeFault {
+  type: CloseCodeFaultType;
+  after: "handshake" | FaultTrigger;
+  bare?: boolean;
+  message?: string;
+}
 
 /** A fault the simulator can be told to commit. */
 export type Fault =
@@ -46,7 +77,9 @@ export type Fault =
   /** A valid `Message` of type 99 with no payload, then the session carries on. */
   | { type: "unknown-message"; after: FaultTrigger }
   /** The server stops reading, so the client's send buffer fills. */
-  | { type: "stop-reading"; after: FaultTrigger };
+  | { type: "stop-reading"; after: FaultTrigger }
+  /** A close code (4001, 4002, 4003, 4010, 4503): see {@link CloseCodeFault}. */
+  | CloseCodeFault;
 
 /** Options of {@link Simulator.inject}. */
 export interface InjectOptions {
@@ -62,6 +95,8 @@ export type UpgradeFault = Extract<Fault, { type: "refuse-upgrade" | "hang-upgra
 export type SessionFault = Exclude<Fault, TokenFault | UpgradeFault>;
 /** Session faults that fire at a trigger. */
 export type TriggeredFault = Extract<SessionFault, { after: unknown }>;
+
+const isCloseCodeFault = (f: Fault): f is CloseCodeFault => Object.hasOwn(CLOSE_CODE_FAULTS, f.type);
 
 const FAULT_TYPES: ReadonlySet<string> = new Set<Fault["type"]>([
   "token-response",
@@ -79,6 +114,7 @@ const FAULT_TYPES: ReadonlySet<string> = new Set<Fault["type"]>([
   "text-frame",
   "unknown-message",
   "stop-reading",
+  ...(Object.keys(CLOSE_CODE_FAULTS) as CloseCodeFaultType[]),
 ]);
 const TRIGGERS: ReadonlySet<string> = new Set<FaultTrigger>(["confirm", "audio", "end"]);
 const TOKEN_TYPES: ReadonlySet<Fault["type"]> = new Set(["token-response", "token-hang"]);
@@ -102,7 +138,12 @@ function assertValid(fault: Fault): void {
     throw new TypeError(`Invalid ${fault.type} fault: ${why}`);
   };
   if (!FAULT_TYPES.has(fault.type)) fail("unknown fault type");
-  if ("after" in fault && !TRIGGERS.has(fault.after) && !(fault.type === "drop" && fault.after === "upgrade")) {
+  if (
+    "after" in fault &&
+    !TRIGGERS.has(fault.after) &&
+    !(fault.type === "drop" && fault.after === "upgrade") &&
+    !(isCloseCodeFault(fault) && fault.after === "handshake")
+  ) {
     fail(`unknown trigger "${String(fault.after)}"`);
   }
   switch (fault.type) {
@@ -187,6 +228,8 @@ export class FaultQueue {
 export interface ConfirmPlan {
   /** Send this `ServerError` instead of the confirm, then close 1008. */
   reject?: { code: number; message: string };
+  /** Report this close code instead of the confirm. */
+  closeCode?: { code: ServiceCloseCode; bare: boolean; message?: string };
   /** Never send the confirm. */
   withhold: boolean;
   /** Send the confirm this late. */
@@ -201,6 +244,8 @@ export interface FaultTarget {
   sendError(code: number, message: string): void;
   /** Closes with a close frame. */
   close(code: number, reason: string): void;
+  /** Reports a close code the way the server does (a `ServerError` then the close, or a bare close). */
+  closeWithCode(code: ServiceCloseCode, bare: boolean, message: string | undefined): void;
   /** Destroys the socket without a close frame. */
   drop(): void;
   /** Sends a raw WebSocket frame. */
@@ -238,6 +283,9 @@ export class FaultPlan {
       else if (f.type === "withhold-confirm") plan.withhold = true;
       else if (f.type === "delay-confirm") plan.delayMs = Math.max(plan.delayMs, f.ms);
       else if (f.type === "empty-connection-id") plan.emptyId = true;
+      else if (isCloseCodeFault(f) && f.after === "handshake" && !plan.closeCode) {
+        plan.closeCode = { code: CLOSE_CODE_FAULTS[f.type], bare: f.bare ?? false, message: f.message };
+      }
     }
     return plan;
   }
@@ -276,6 +324,9 @@ function commit(fault: TriggeredFault, target: FaultTarget): void {
       return;
     case "stop-reading":
       target.stopReading();
+      return;
+    default:
+      target.closeWithCode(CLOSE_CODE_FAULTS[fault.type], fault.bare ?? false, fault.message);
       return;
   }
 }

@@ -1,18 +1,91 @@
 /**
- * Animation frames: building their bytes and pacing them out.
+ * The bytes of animation frames, written directly (this is the simulator's
+ * hot path) with field numbers read from the generated descriptors. A frame
+ * is `Message{type=5, server_response_animation=6}` whose
+ * `ServerResponseAnimation` holds, in field order:
+ *
+ * - `connection_id`, `req_id`, `end` (when true);
+ * - `animation`: a `FlameAnimation` with exactly one `Flame` keyframe
+ *   (absent in legacy frames and egress control frames);
+ * - `avatar_id` (absent in legacy frames);
+ * - an undeclared length-delimited field {@link EXTRA_FIELD_NUMBER} of 32–200
+ *   pseudo-random bytes, as the live service's frames carry renderer data the
+ *   schema does not describe (absent in egress control frames).
+ *
+ * The bytes are exactly what the generated schema would serialize for the
+ * same content (proto3: default values omitted, fields in number order,
+ * unknown fields last), so a decode and re-encode gives them back unchanged.
  *
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { create, toBinary } from "@bufbuild/protobuf";
-import { MessageSchema, MessageType, ServerResponseAnimationSchema } from "./gen/message/message_pb";
-import type { AudioRequest } from "./request";
+import { FLAME_FLOATS, FLAME_LAYOUT } from "./flame";
+import {
+  FlameAnimationSchema,
+  MessageSchema,
+  MessageType,
+  ServerResponseAnimationSchema,
+} from "./gen/message/message_pb";
 
-/** Field number of the undeclared payload appended to every frame. */
+/** Field number, inside `ServerResponseAnimation`, of the undeclared payload every keyframe frame carries. */
 export const EXTRA_FIELD_NUMBER = 15;
-const EXTRA_TAG = (EXTRA_FIELD_NUMBER << 3) | 2;
 const EXTRA_MIN = 32;
 const EXTRA_MAX = 200;
+
+const VARINT = 0;
+const LEN = 2;
+const tag = (field: number, wireType: number): number => (field << 3) | wireType;
+
+const MESSAGE_TYPE_TAG = tag(MessageSchema.field.type!.number, VARINT);
+const ANIMATION_MESSAGE_TAG = tag(MessageSchema.field.serverResponseAnimation!.number, LEN);
+const SRA = ServerResponseAnimationSchema.field;
+const CONNECTION_ID_TAG = tag(SRA.connectionId!.number, LEN);
+const REQ_ID_TAG = tag(SRA.reqId!.number, LEN);
+const END_TAG = tag(SRA.end!.number, VARINT);
+const ANIMATION_TAG = tag(SRA.animation!.number, LEN);
+const AVATAR_ID_TAG = tag(SRA.avatarId!.number, LEN);
+const EXTRA_TAG = tag(EXTRA_FIELD_NUMBER, LEN);
+const KEYFRAMES_TAG = tag(FlameAnimationSchema.field.keyframes!.number, LEN);
+const FLAME_TAGS = FLAME_LAYOUT.map((f) => tag(f.number, LEN));
+const ANIMATION_TYPE = MessageType.MESSAGE_SERVER_RESPONSE_ANIMATION;
+// The writer below puts every tag, and the message type, in one byte.
+for (const t of [MESSAGE_TYPE_TAG, ANIMATION_MESSAGE_TAG, CONNECTION_ID_TAG, REQ_ID_TAG, END_TAG, ANIMATION_TAG, AVATAR_ID_TAG, EXTRA_TAG, KEYFRAMES_TAG, ANIMATION_TYPE, ...FLAME_TAGS]) {
+  if (t >= 0x80) throw new Error("frame writer: a field number or the message type no longer fits in one byte");
+}
+
+/** Bytes of a varint. */
+function varintSize(n: number): number {
+  let size = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 128);
+    size++;
+  }
+  return size;
+}
+
+/** Writes a varint at `at`; returns the position after it. */
+function writeVarint(out: Uint8Array, at: number, n: number): number {
+  while (n >= 0x80) {
+    out[at++] = (n & 0x7f) | 0x80;
+    n = Math.floor(n / 128);
+  }
+  out[at++] = n;
+  return at;
+}
+
+/** Size of a length-delimited field whose tag fits in one byte. */
+const lenFieldSize = (length: number): number => 1 + varintSize(length) + length;
+
+/** Body size of one serialized `Flame` (every array packed). */
+const FLAME_BODY = FLAME_LAYOUT.reduce((n, f) => n + lenFieldSize(f.length * 4), 0);
+/** Body size of a `FlameAnimation` holding one keyframe. */
+const ANIMATION_BODY = lenFieldSize(FLAME_BODY);
+/** The whole `animation` field. */
+const ANIMATION_FIELD = lenFieldSize(ANIMATION_BODY);
+
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+const floatScratch = new Float32Array(FLAME_FLOATS);
+const floatBytes = new Uint8Array(floatScratch.buffer);
 
 /** @internal A small xorshift generator: cheap bytes that differ from frame to frame. */
 export class Noise {
@@ -33,119 +106,86 @@ export class Noise {
   }
 }
 
-/** Serializes `Message{type=5, server_response_animation{connection_id, req_id, end}}`. */
-export function encodeAnimation(connectionId: string, reqId: string, end: boolean): Uint8Array {
-  return toBinary(
-    MessageSchema,
-    create(MessageSchema, {
-      type: MessageType.MESSAGE_SERVER_RESPONSE_ANIMATION,
-      data: { case: "serverResponseAnimation", value: create(ServerResponseAnimationSchema, { connectionId, reqId, end }) },
-    }),
-  );
+const encoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
+
+/** @internal UTF-8 bytes of a string field (encoded once per request or session, not per frame). */
+export function utf8(text: string): Uint8Array {
+  return text ? encoder.encode(text) : EMPTY;
 }
 
 /**
- * Appends to a serialized animation message a length-delimited field the
- * schema does not declare (field 15, 32–200 pseudo-random bytes): the live
- * service's frames carry renderer data the schema does not describe.
+ * @internal Serializes one animation frame.
+ *
+ * @param flame - the keyframe ({@link FLAME_FLOATS} floats), or undefined for no `animation` field
+ * @param avatarId - empty for no `avatar_id` field
+ * @param noise - the source of the undeclared bytes, or undefined for none
  */
-export function withExtraField(declared: Uint8Array, noise: Noise): Uint8Array {
-  const extra = EXTRA_MIN + (noise.next() % (EXTRA_MAX - EXTRA_MIN + 1));
-  const lengthBytes = extra < 128 ? 1 : 2;
-  const frame = new Uint8Array(declared.length + 1 + lengthBytes + extra);
-  frame.set(declared);
-  let at = declared.length;
-  frame[at++] = EXTRA_TAG;
-  if (lengthBytes === 1) frame[at++] = extra;
-  else {
-    frame[at++] = (extra & 0x7f) | 0x80;
-    frame[at++] = extra >>> 7;
+export function writeFrame(
+  connectionId: Uint8Array,
+  reqId: Uint8Array,
+  end: boolean,
+  flame: Float32Array | undefined,
+  avatarId: Uint8Array,
+  noise: Noise | undefined,
+): Uint8Array {
+  const extra = noise ? EXTRA_MIN + (noise.next() % (EXTRA_MAX - EXTRA_MIN + 1)) : 0;
+  let body = 0;
+  if (connectionId.length > 0) body += lenFieldSize(connectionId.length);
+  if (reqId.length > 0) body += lenFieldSize(reqId.length);
+  if (end) body += 2;
+  if (flame) body += ANIMATION_FIELD;
+  if (avatarId.length > 0) body += lenFieldSize(avatarId.length);
+  if (noise) body += lenFieldSize(extra);
+  const out = new Uint8Array(2 + lenFieldSize(body));
+  let at = 0;
+  out[at++] = MESSAGE_TYPE_TAG;
+  out[at++] = ANIMATION_TYPE;
+  out[at++] = ANIMATION_MESSAGE_TAG;
+  at = writeVarint(out, at, body);
+  if (connectionId.length > 0) at = writeBytes(out, at, CONNECTION_ID_TAG, connectionId);
+  if (reqId.length > 0) at = writeBytes(out, at, REQ_ID_TAG, reqId);
+  if (end) {
+    out[at++] = END_TAG;
+    out[at++] = 1;
   }
-  for (; at < frame.length; at += 4) {
-    const bits = noise.next();
-    for (let b = 0; b < 4 && at + b < frame.length; b++) frame[at + b] = (bits >>> (b * 8)) & 0xff;
-  }
-  return frame;
-}
-
-/** One complete animation frame, as the live service would send it. */
-export function buildFrame(connectionId: string, reqId: string, end: boolean, noise: Noise): Uint8Array {
-  return withExtraField(encodeAnimation(connectionId, reqId, end), noise);
-}
-
-/** @internal What a {@link FramePump} needs from its connection. */
-export interface FrameSink {
-  /** The connection id frames carry. */
-  connectionId(): string;
-  /** Sends one frame of `request`; a returned promise means "wait before sending more". */
-  send(frame: Uint8Array, request: AudioRequest): Promise<void> | undefined;
-  /** A request's frames are all sent, or it was interrupted. */
-  finished(request: AudioRequest): void;
-}
-
-/**
- * @internal Sends each ended request's frames in order, one request after the
- * other, yielding to the event loop between frames so an interrupt can land.
- */
-export class FramePump {
-  readonly #sink: FrameSink;
-  readonly #intervalMs: number;
-  readonly #noise = new Noise();
-  readonly #queue: Array<{ request: AudioRequest; count: number }> = [];
-  #running = false;
-  #stopped = false;
-  #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
-  #wake: (() => void) | undefined;
-
-  constructor(sink: FrameSink, intervalMs: number) {
-    this.#sink = sink;
-    this.#intervalMs = intervalMs;
-  }
-
-  /** Queues `count` frames for an ended request. */
-  enqueue(request: AudioRequest, count: number): void {
-    if (this.#stopped) return;
-    this.#queue.push({ request, count });
-    if (!this.#running) void this.#run();
-  }
-
-  /** Sends nothing more. */
-  stop(): void {
-    this.#stopped = true;
-    this.#queue.length = 0;
-    if (this.#timer) {
-      clearTimeout(this.#timer as NodeJS.Timeout);
-      clearImmediate(this.#timer as NodeJS.Immediate);
+  if (flame) at = writeAnimation(out, at, flame);
+  if (avatarId.length > 0) at = writeBytes(out, at, AVATAR_ID_TAG, avatarId);
+  if (noise) {
+    out[at++] = EXTRA_TAG;
+    at = writeVarint(out, at, extra);
+    for (const stop = at + extra; at < stop; at += 4) {
+      const bits = noise.next();
+      for (let b = 0; b < 4 && at + b < stop; b++) out[at + b] = (bits >>> (b * 8)) & 0xff;
     }
-    this.#wake?.();
   }
+  return out;
+}
 
-  async #run(): Promise<void> {
-    this.#running = true;
-    let first = true;
-    for (let job = this.#queue[0]; job && !this.#stopped; job = this.#queue[0]) {
-      const { request, count } = job;
-      const connectionId = this.#sink.connectionId();
-      const middle = encodeAnimation(connectionId, request.record.reqId, false);
-      const last = encodeAnimation(connectionId, request.record.reqId, true);
-      for (let i = 0; i < count; i++) {
-        if (!first) await this.#pause();
-        first = false;
-        if (this.#stopped || request.record.interrupted) break;
-        const frame = withExtraField(i === count - 1 ? last : middle, this.#noise);
-        const backpressure = this.#sink.send(frame, request);
-        if (backpressure) await backpressure;
-      }
-      this.#queue.shift();
-      if (!this.#stopped) this.#sink.finished(request);
+function writeBytes(out: Uint8Array, at: number, fieldTag: number, bytes: Uint8Array): number {
+  out[at++] = fieldTag;
+  at = writeVarint(out, at, bytes.length);
+  out.set(bytes, at);
+  return at + bytes.length;
+}
+
+function writeAnimation(out: Uint8Array, at: number, flame: Float32Array): number {
+  out[at++] = ANIMATION_TAG;
+  at = writeVarint(out, at, ANIMATION_BODY);
+  out[at++] = KEYFRAMES_TAG;
+  at = writeVarint(out, at, FLAME_BODY);
+  if (LITTLE_ENDIAN) floatScratch.set(flame);
+  for (let f = 0; f < FLAME_LAYOUT.length; f++) {
+    const { offset, length } = FLAME_LAYOUT[f]!;
+    out[at++] = FLAME_TAGS[f]!;
+    at = writeVarint(out, at, length * 4);
+    if (LITTLE_ENDIAN) {
+      out.set(floatBytes.subarray(offset * 4, (offset + length) * 4), at);
+    } else {
+      const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+      for (let k = 0; k < length; k++) view.setFloat32(at + k * 4, flame[offset + k]!, true);
     }
-    this.#running = false;
+    at += length * 4;
   }
-
-  #pause(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#wake = resolve;
-      this.#timer = this.#intervalMs > 0 ? setTimeout(resolve, this.#intervalMs) : setImmediate(resolve);
-    });
-  }
+  return at;
 }

@@ -45,7 +45,7 @@ describe("upgrade refusals", () => {
     const res = await rawUpgrade(sim.port, path(query), headers);
     expect(res.status).toBe(status);
     expect(res.headers["content-type"]).toBe("application/json");
-    expect(JSON.parse(res.body)).toEqual({ message });
+    expect(res.body).toBe(`${JSON.stringify({ message })}\n`); // a JSON body and a newline, as the service sends
     expect(sim.connections).toHaveLength(1);
     expect(sim.connections[0]?.upgradeStatus).toBe(status);
     expect(sim.connections[0]?.closed).toBeUndefined();

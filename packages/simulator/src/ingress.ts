@@ -115,8 +115,9 @@ function safeDecode(text: string): string {
   }
 }
 
+/** Refuses an upgrade as the service does: a JSON body followed by a newline. */
 function refuse(socket: Duplex, refusal: UpgradeRefusal): void {
-  writeResponse(socket, refusal.status, JSON.stringify({ message: refusal.message }), "application/json");
+  writeResponse(socket, refusal.status, `${JSON.stringify({ message: refusal.message })}\n`, "application/json");
 }
 
 /** Writes a complete HTTP/1.1 response on a raw upgrade socket and closes it. */

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { oggCrc32, parseOggPages, validateOggOpus } from "./ogg";
+import { OggOpusProgress, oggCrc32, parseOggPages, validateOggOpus } from "./ogg";
 
 // An Ogg writer written for this test only: bitwise CRC, explicit fields.
 
@@ -190,3 +190,32 @@ function fixCrc(bytes: Uint8Array, edit: (b: Uint8Array) => void): Uint8Array {
   new DataView(b.buffer).setUint32(22, crcBitwise(b), true);
   return b;
 }
+
+describe("OggOpusProgress", () => {
+  const pageOf = (granule: bigint, sequence: number, flags = 0) => audioPage({ granule, sequence, flags });
+  const stream = () => join(headPage(), tagsPage(), pageOf(312n + 960n, 2), pageOf(312n + 1920n, 3), pageOf(312n + 2400n, 4, 0x04));
+
+  it("counts playable samples page by page as bytes arrive, whatever the chunking", () => {
+    const bytes = stream();
+    const progress = new OggOpusProgress();
+    const seen: number[] = [];
+    for (let n = 1; n <= bytes.length; n += 7) seen.push(progress.advance(bytes, n));
+    seen.push(progress.advance(bytes, bytes.length));
+    expect([...new Set(seen)]).toEqual([0, 960, 1920, 2400]);
+    expect(validateOggOpus(bytes)).toMatchObject({ ok: true, samples: 2400 });
+  });
+
+  it("stops counting at a page it cannot read", () => {
+    const bytes = stream();
+    bytes[bytes.length - 1]! ^= 0xff; // the last page's CRC no longer matches
+    const progress = new OggOpusProgress();
+    expect(progress.advance(bytes)).toBe(1920);
+    expect(progress.broken).toBe(true);
+  });
+
+  it("accepts any OpusHead input rate (informational, RFC 7845)", () => {
+    const bytes = join(headPage({}, opusHead({ rate: 44100 })), tagsPage(), audioPage());
+    expect(validateOggOpus(bytes)).toMatchObject({ ok: true, inputRate: 44100 });
+    expect(new OggOpusProgress().advance(bytes)).toBe(960);
+  });
+});

@@ -180,7 +180,11 @@ export interface OggOpusInvalid {
 
 /** Options of {@link validateOggOpus}. */
 export interface OggOpusExpectations {
-  /** When set, `OpusHead`'s input rate must equal it. */
+  /**
+   * When set, `OpusHead`'s input rate must equal it. The simulator does not
+   * set it: the field is informational (RFC 7845 §5.1), and the service
+   * accepts, say, a stream encoded from a 44.1 kHz source.
+   */
   inputRate?: number;
 }
 
@@ -264,3 +268,75 @@ function parseOpusHead(data: Uint8Array, expect: OggOpusExpectations): { preSkip
   }
   return { preSkip, inputRate };
 }
+
+/**
+ * @internal Follows an Ogg Opus stream as its bytes arrive: reads each
+ * complete page once, and tells how many playable 48 kHz samples the pages so
+ * far account for (the last granule position minus the pre-skip). It checks
+ * only what it needs (capture pattern, CRC, `OpusHead`); at the first page it
+ * cannot read it stops counting, and {@link validateOggOpus} on the whole
+ * stream says why at the request's end.
+ */
+export class OggOpusProgress {
+  #offset = 0;
+  #pages = 0;
+  #preSkip = -1;
+  #samples = 0;
+  #broken = false;
+
+  /** Playable samples at 48 kHz that the complete pages so far account for. */
+  get samples(): number {
+    return this.#samples;
+  }
+
+  /** True once a page could not be read. */
+  get broken(): boolean {
+    return this.#broken;
+  }
+
+  /** Reads the complete pages among the first `length` bytes of `bytes`; returns {@link samples}. */
+  advance(bytes: Uint8Array, length = bytes.length): number {
+    while (!this.#broken) {
+      const at = this.#offset;
+      if (length - at < HEADER_SIZE) break;
+      const segments = bytes[at + 26]!;
+      const bodyStart = at + HEADER_SIZE + segments;
+      if (bodyStart > length) break;
+      let bodySize = 0;
+      for (let k = at + HEADER_SIZE; k < bodyStart; k++) bodySize += bytes[k]!;
+      const end = bodyStart + bodySize;
+      if (end > length) break;
+      this.#page(bytes, at, bodyStart, end);
+      this.#offset = end;
+    }
+    return this.#samples;
+  }
+
+  #page(bytes: Uint8Array, at: number, bodyStart: number, end: number): void {
+    const u32 = (k: number): number => (bytes[k]! | (bytes[k + 1]! << 8) | (bytes[k + 2]! << 16) | (bytes[k + 3]! << 24)) >>> 0;
+    let crc = oggCrc32(bytes.subarray(at, at + 22));
+    crc = oggCrc32(ZERO_CRC, crc);
+    crc = oggCrc32(bytes.subarray(at + 26, end), crc);
+    if (u32(at) !== 0x5367674f || crc !== u32(at + 22)) {
+      this.#broken = true;
+      return;
+    }
+    const n = this.#pages++;
+    if (n === 0) {
+      const body = bytes.subarray(bodyStart, end);
+      if (body.length < 19 || !startsWith(body, "OpusHead")) {
+        this.#broken = true;
+        return;
+      }
+      this.#preSkip = body[10]! | (body[11]! << 8);
+      return;
+    }
+    const low = u32(at + 6);
+    const high = u32(at + 10);
+    if (n < 2 || (low === 0xffffffff && high === 0xffffffff)) return;
+    const granule = high * 2 ** 32 + low;
+    this.#samples = Math.max(this.#samples, granule - this.#preSkip);
+  }
+}
+
+const ZERO_CRC = new Uint8Array(4);

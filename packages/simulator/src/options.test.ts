@@ -32,11 +32,38 @@ describe("options", () => {
     expect(o).toMatchObject({ port: 0, host: "127.0.0.1", idleTimeoutMs: 60_000, frameIntervalMs: 0, framesPerSecond: 25, maxTokenTtlSeconds: 86_400 });
   });
 
+  it("default to a current server", () => {
+    expect(resolveOptions()).toMatchObject({
+      legacy: false,
+      capabilities: ["playback_control", "playback_state"],
+      playbackControl: true,
+      playbackState: true,
+      pauseTimeoutMs: 30_000,
+      maxConcurrentSessionsPerApp: Number.POSITIVE_INFINITY,
+      sessionTokenField: "sessionToken",
+      egressControlFrames: "end",
+    });
+    expect(resolveOptions({ legacy: true })).toMatchObject({ capabilities: [], playbackControl: false, playbackState: false });
+    expect(resolveOptions({ capabilities: ["playback_state"] })).toMatchObject({ playbackControl: false, playbackState: true });
+  });
+
   it("ignore undefined values", () => {
     expect(resolveOptions({ idleTimeoutMs: undefined }).idleTimeoutMs).toBe(60_000);
   });
 
-  it.each([{ port: -1 }, { port: 1.5 }, { framesPerSecond: 0 }, { idleTimeoutMs: -5 }, { maxTokenTtlSeconds: 0 }])("refuse %o", (options) => {
+  it.each<Record<string, unknown>>([
+    { port: -1 },
+    { port: 1.5 },
+    { framesPerSecond: 0 },
+    { idleTimeoutMs: -5 },
+    { maxTokenTtlSeconds: 0 },
+    { pauseTimeoutMs: -1 },
+    { maxConcurrentSessionsPerApp: 0 },
+    { maxConcurrentSessionsPerApp: 1.5 },
+    { sessionTokenField: "token" },
+    { egressControlFrames: "some" },
+    { legacy: true, capabilities: ["playback_control"] },
+  ])("refuse %o", (options) => {
     expect(() => resolveOptions(options)).toThrow(TypeError);
   });
 

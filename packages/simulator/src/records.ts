@@ -4,9 +4,9 @@
  *
  * @module
  */
-import type { ClientConfigureSession, Message, ServerError } from "./gen/message/message_pb";
+import type { ClientConfigureSession, Message, ServerError, ServerPlaybackState_State } from "./gen/message/message_pb";
 
-/** One `POST /v1/console/session-tokens` request and its answer. */
+/** One token request (`POST /v1/console/session-tokens` or `/v1/auth/session-token`) and its answer. */
 export interface TokenRequestRecord {
   /** Request headers, names lower-cased (repeated headers joined with `, `). */
   headers: Record<string, string>;
@@ -50,12 +50,20 @@ export interface ConnectionRecord {
   egress: "none" | "livekit" | "agora";
   /** Requests in the order their first chunk arrived. */
   requests: RequestRecord[];
-  /** The exact bytes of every animation frame sent, in order. */
+  /** The capabilities the confirm listed (empty in legacy mode), once sent. */
+  capabilities: string[];
+  /** The exact bytes of every animation frame sent, in order (each request's are also in its record). */
   framesSent: Uint8Array[];
+  /** Every `ServerPlaybackState` sent, in order. */
+  statesSent: PlaybackStateRecord[];
   /** Every `ServerError` sent. */
   errorsSent: ServerError[];
   /** Request ids received in `ClientInterrupt` messages. */
   interrupts: string[];
+  /** Request ids received in `ClientPause` messages. */
+  pauses: string[];
+  /** Request ids received in `ClientResume` messages. */
+  resumes: string[];
   /** Every decoded client message. */
   received: Message[];
   /** How the connection ended; `by` says who ended it. */
@@ -82,10 +90,64 @@ export interface RequestRecord {
   interrupted: boolean;
   /** Audio duration, known once the request ended. */
   durationMs: number;
-  /** Animation frames sent for this request. */
+  /** Animation frames sent for this request (in egress mode: control frames). */
   framesSent: number;
+  /** The exact bytes of those frames, in order. */
+  frames: Uint8Array[];
+  /** All its frames (25 per second of audio), known once it ended. */
+  frameCount?: number;
+  /** Milliseconds of output written so far (frames × 40 ms at 25 fps), frozen while paused. */
+  playedMs: number;
+  /** The last playback state sent about it (absent before any, and always in legacy mode). */
+  state?: PlaybackStateName;
+  /** Why it was interrupted: a client interrupt, a newer request (egress), or a pause held too long. */
+  interruptReason?: InterruptReason;
   /** Why the Ogg Opus stream was refused, if it was. */
   oggError?: string;
+}
+
+/** Why a request was interrupted, as `ServerPlaybackState.reason` says it. */
+export type InterruptReason = "explicit" | "preempted" | "pause_timeout";
+
+/** A playback state by its name in the schema. */
+export type PlaybackStateName = "PLAYING" | "PAUSED" | "ENDED" | "INTERRUPTED";
+
+/** One `ServerPlaybackState` the simulator sent. */
+export interface PlaybackStateRecord {
+  /** The `req_id` it carries (a pause or resume naming another request gets its own id echoed). */
+  reqId: string;
+  /** The state, as the generated enum. */
+  state: ServerPlaybackState_State;
+  /** The state's name. */
+  name: PlaybackStateName;
+  /** `played_ms`. */
+  playedMs: number;
+  /** `reason`: set with INTERRUPTED, else `""`. */
+  reason: "" | InterruptReason;
+  /** `pause` or `resume` when it answers one; absent when sent unprompted. */
+  answers?: "pause" | "resume";
+  /** How many frames the session had sent before it (its place among `framesSent`). */
+  afterFrames: number;
+  /** The exact bytes sent. */
+  bytes: Uint8Array;
+}
+
+/** One animation frame, as the `frame` event reports it. */
+export interface FrameSent {
+  /** Its request id. */
+  reqId: string;
+  /** Its position within the request, from 0. */
+  index: number;
+  /** Its `end` flag. */
+  end: boolean;
+  /** False for egress control frames and legacy frames, which carry no `animation`. */
+  keyframes: boolean;
+  /** The exact bytes sent. */
+  bytes: Uint8Array;
+  /** The request's record. */
+  request: RequestRecord;
+  /** The session's record. */
+  connection: ConnectionRecord;
 }
 
 /** @internal A fresh connection record for an upgrade attempt. */
@@ -99,9 +161,13 @@ export function newConnectionRecord(url: string, headers: Record<string, string>
     upgradeStatus: 0,
     egress: "none",
     requests: [],
+    capabilities: [],
     framesSent: [],
+    statesSent: [],
     errorsSent: [],
     interrupts: [],
+    pauses: [],
+    resumes: [],
     received: [],
   };
 }

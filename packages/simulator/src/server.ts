@@ -9,12 +9,20 @@ import { createServer, type Server } from "node:http";
 import type { Socket } from "node:net";
 import { WebSocketServer } from "ws";
 import { CONSOLE_PATH, handleConsoleRequest } from "./console";
-import type { SimulatorContext } from "./context";
+import type { SimulatorContext, SimulatorEvents } from "./context";
 import { FaultQueue, type Fault, type InjectOptions } from "./faults";
+import { Noise } from "./frames";
 import { handleUpgrade, INGRESS_PATH } from "./ingress";
 import { resolveOptions, type SimulatorOptions } from "./options";
 import type { ConnectionRecord, TokenRequestRecord } from "./records";
+import { RunQueue, Scheduler } from "./scheduler";
 import { TokenStore } from "./tokens";
+
+/** Options of {@link Simulator.waitFor}. */
+export interface WaitForOptions {
+  /** Reject after this long (default 5000 ms). */
+  timeoutMs?: number;
+}
 
 /** A running simulator. */
 export interface Simulator {
@@ -29,12 +37,21 @@ export interface Simulator {
   /** One record per upgrade attempt at the ingress path, in arrival order. */
   readonly connections: ConnectionRecord[];
   /**
-   * Emits `token` (TokenRequestRecord), `connection` (ConnectionRecord, once
-   * the upgrade is answered), `request` (RequestRecord, ConnectionRecord: a
-   * request ended and its frames were all sent, or it was interrupted) and
-   * `close` (ConnectionRecord). See {@link SimulatorEvents}.
+   * Emits, among others, `token`, `connection`, `confirm`, `message`,
+   * `frame`, `state`, `serverError`, `interrupt`, `pause`, `resume`,
+   * `request` and `close`. See {@link SimulatorEvents} for what each carries.
    */
   readonly events: EventEmitter;
+  /**
+   * Resolves with the arguments of the next `name` event for which `match`
+   * (default: any) returns true; rejects after `timeoutMs`. Call it before
+   * the action that causes the event.
+   */
+  waitFor<K extends keyof SimulatorEvents>(
+    name: K,
+    match?: (...args: SimulatorEvents[K]) => boolean,
+    options?: WaitForOptions,
+  ): Promise<SimulatorEvents[K]>;
   /** Makes the next `times` (default 1) matching token requests or connections commit `fault`. */
   inject(fault: Fault, options?: InjectOptions): void;
   /** Forgets every fault not yet taken. */
@@ -57,6 +74,10 @@ export async function startSimulator(options?: SimulatorOptions): Promise<Simula
     events: new EventEmitter(),
     live: new Set(),
     hanging: new Set(),
+    scheduler: new Scheduler(),
+    runQueue: new RunQueue(),
+    noise: new Noise(),
+    sessionsByApp: new Map(),
   };
   const wss = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false });
   const sockets = new Set<Socket>();
@@ -81,6 +102,7 @@ export async function startSimulator(options?: SimulatorOptions): Promise<Simula
     tokenRequests: ctx.tokenRequests,
     connections: ctx.connections,
     events: ctx.events,
+    waitFor: (name, match, waitOptions) => waitFor(ctx.events, name, match, waitOptions?.timeoutMs ?? 5000),
     inject: (fault, injectOptions) => ctx.faults.add(fault, injectOptions?.times),
     clearFaults: () => ctx.faults.clear(),
     mintToken: (appId, expireAt) => ctx.tokens.mint(appId, expireAt.getTime()),
@@ -88,11 +110,34 @@ export async function startSimulator(options?: SimulatorOptions): Promise<Simula
       closing ??= new Promise<void>((resolve) => {
         for (const connection of [...ctx.live]) connection.terminate();
         for (const socket of [...ctx.hanging, ...sockets]) socket.destroy();
+        ctx.scheduler.close();
+        ctx.runQueue.close();
         server.close(() => resolve());
       });
       return closing;
     },
   };
+}
+
+function waitFor<K extends keyof SimulatorEvents>(
+  events: EventEmitter,
+  name: K,
+  match: ((...args: SimulatorEvents[K]) => boolean) | undefined,
+  timeoutMs: number,
+): Promise<SimulatorEvents[K]> {
+  return new Promise((resolve, reject) => {
+    const listener = (...args: SimulatorEvents[K]): void => {
+      if (match && !match(...args)) return;
+      clearTimeout(timer);
+      events.off(name, listener as (...a: unknown[]) => void);
+      resolve(args);
+    };
+    const timer = setTimeout(() => {
+      events.off(name, listener as (...a: unknown[]) => void);
+      reject(new Error(`no matching "${name}" event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    events.on(name, listener as (...a: unknown[]) => void);
+  });
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -1,3 +1,5 @@
+import { CloseCode } from "./gen/message/message_pb";
+
 /**
  * Every error string the simulator sends, in one table, worded as the live
  * service words them (PROTOCOL.md §7). The SDK classifies errors by this text,
@@ -79,7 +81,44 @@ export const SERVER_CODE = {
   /** No code: the idle-timeout notice and the sample-rate refusal. */
   ok: 0,
   invalidArgument: 3,
+  deadlineExceeded: 4,
+  permissionDenied: 7,
+  resourceExhausted: 8,
+  internal: 13,
+  unauthenticated: 16,
 } as const;
+
+/** The close codes a current server reports failures with (PROTOCOL.md §8). */
+export type ServiceCloseCode = Exclude<CloseCode, CloseCode.UNSPECIFIED>;
+
+/**
+ * How a current server words each close code (`ServerError.message`, and the
+ * close reason), and how a legacy server reports the same failure instead: a
+ * gRPC-style code and text (PROTOCOL.md §7), chosen so that the §7 rules
+ * classify it as the close code would (concurrency has no §7 rule: serverError).
+ */
+export const CLOSE_CODE_WORDING: Readonly<Record<ServiceCloseCode, { message: string; legacy: { code: number; message: string } }>> = {
+  [CloseCode.CREDITS_EXHAUSTED]: {
+    message: "credits exhausted",
+    legacy: { code: SERVER_CODE.resourceExhausted, message: "credits exhausted" },
+  },
+  [CloseCode.SESSION_TIMEOUT]: {
+    message: "maximum session duration reached",
+    legacy: { code: SERVER_CODE.deadlineExceeded, message: "maximum session duration reached" },
+  },
+  [CloseCode.CONCURRENCY_LIMIT]: {
+    message: "concurrency limit reached: too many concurrent sessions for this app",
+    legacy: { code: SERVER_CODE.resourceExhausted, message: "too many concurrent sessions for this app" },
+  },
+  [CloseCode.AUTH_FAILED]: {
+    message: "authentication failed: invalid session token",
+    legacy: { code: SERVER_CODE.permissionDenied, message: "invalid session token" },
+  },
+  [CloseCode.UPSTREAM_UNAVAILABLE]: {
+    message: "upstream unavailable: driven server request failed",
+    legacy: { code: SERVER_CODE.internal, message: "driven server request failed" },
+  },
+};
 
 /** `ServerError.message` texts of the handshake (answer to the first message). */
 export const HANDSHAKE_WORDING = {
@@ -94,6 +133,10 @@ export const HANDSHAKE_WORDING = {
   livekitCredentials: "invalid livekit_egress: provide api_token or both api_key and api_secret",
   agoraChannelMissing: "invalid agora_egress: channel_name is required",
   egressMismatch: "invalid egress configuration",
+  /** A LiveKit token the room refuses (gRPC code 16). */
+  livekitTokenRefused: "failed to connect to room: invalid token",
+  /** An Agora token the channel refuses (gRPC code 16). */
+  agoraTokenRefused: "failed to join channel: invalid token",
 } as const;
 
 /** `ServerError.message` texts once the session is open. */
@@ -113,5 +156,7 @@ export const RUNTIME_WORDING = {
 export const CLOSE_WORDING = {
   policyViolation: 1008,
   normal: 1000,
+  /** How a legacy server closes after a run-time failure. */
+  internalError: 1011,
   idleReason: "idle timeout",
 } as const;
