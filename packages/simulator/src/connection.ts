@@ -43,13 +43,12 @@ const CONFIRM = 1;
 type State = "configuring" | "open" | "closed";
 
 /** @internal Runs the protocol on one accepted WebSocket. */
-export class Connection implements Terminable, TimerOwner, PlayoutHost {
+export class Connection implements Terminable, TimerOwner, PlayoutHost, FaultTarget {
   readonly #ws: WebSocket;
   readonly #record: ConnectionRecord;
   readonly #faults: FaultPlan;
   readonly #ctx: SimulatorContext;
   readonly #requests = new Map<string, AudioRequest>();
-  readonly #target: FaultTarget;
   readonly #idleEntry = new TimerEntry(this, IDLE);
   readonly #confirmEntry = new TimerEntry(this, CONFIRM);
   readonly #drained = (): void => this.#playout?.drained();
@@ -66,14 +65,6 @@ export class Connection implements Terminable, TimerOwner, PlayoutHost {
     this.#record = record;
     this.#faults = faults;
     this.#ctx = ctx;
-    this.#target = {
-      sendError: (code, message) => this.#sendError(code, message, this.#currentReqId),
-      close: (code, reason) => this.#close(code, reason),
-      closeWithCode: (code, bare, message) => this.#closeWithCode(code, bare, message, false),
-      drop: () => this.#drop(),
-      sendRaw: (data) => this.#ws.send(data, { binary: typeof data !== "string" }),
-      stopReading: () => this.#ws.pause(),
-    };
     ctx.live.add(this);
     ws.on("message", (data, isBinary) => this.#onMessage(data, isBinary));
     ws.on("close", (code, reason) => this.#onClose(code, reason.toString("utf8")));
@@ -88,6 +79,36 @@ export class Connection implements Terminable, TimerOwner, PlayoutHost {
     this.#record.closed ??= { code: 1006, reason: "", by: "server" };
     this.#shutDown();
     this.#ws.terminate();
+  }
+
+  /** @internal Fault: a runtime `ServerError` about the current request. */
+  sendError(code: number, message: string): void {
+    this.#sendError(code, message, this.#currentReqId);
+  }
+
+  /** @internal Fault: a close frame. */
+  close(code: number, reason: string): void {
+    this.#close(code, reason);
+  }
+
+  /** @internal Fault: a close code, reported as the server does. */
+  closeWithCode(code: ServiceCloseCode, bare: boolean, message: string | undefined): void {
+    this.#closeWithCode(code, bare, message, false);
+  }
+
+  /** @internal Fault: the socket destroyed without a close frame. */
+  drop(): void {
+    this.#drop();
+  }
+
+  /** @internal Fault: a raw WebSocket frame. */
+  sendRaw(data: Uint8Array | string): void {
+    this.#ws.send(data, { binary: typeof data !== "string" });
+  }
+
+  /** @internal Fault: the server stops reading. */
+  stopReading(): void {
+    this.#ws.pause();
   }
 
   /** @internal The idle or confirm deadline is due. */
@@ -249,7 +270,7 @@ export class Connection implements Terminable, TimerOwner, PlayoutHost {
 
   /** Fires the faults waiting for `trigger`; false if they ended the session. */
   #fire(trigger: FaultTrigger): boolean {
-    this.#faults.fire(trigger, this.#target);
+    this.#faults.fire(trigger, this);
     return this.#state !== "closed";
   }
 

@@ -40,9 +40,13 @@ export type CloseCodeFaultType = keyof typeof CLOSE_CODE_FAULTS;
  * instead, then closes 1008 (handshake) or 1011 (in session).
  */
 export interface CloseCodeFault {
+  /** Which close code. */
   type: CloseCodeFaultType;
+  /** `handshake`: instead of the confirm; otherwise at this trigger. */
   after: "handshake" | FaultTrigger;
+  /** Close with the code and send no `ServerError` (default false). */
   bare?: boolean;
+  /** The `ServerError` text and close reason, instead of the service's. */
   message?: string;
 }
 
