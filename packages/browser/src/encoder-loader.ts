@@ -1,3 +1,4 @@
+import type { Logger } from "@avatarkit/core";
 import type { StreamEncoderFactory } from "@avatarkit/core/platform";
 
 /**
@@ -11,6 +12,7 @@ import type { StreamEncoderFactory } from "@avatarkit/core/platform";
  * the WebAssembly file with the chunk. A Content-Security-Policy must allow
  * WebAssembly (`script-src 'wasm-unsafe-eval'`) for the encoder to run.
  */
-export function loadStreamEncoder(): Promise<StreamEncoderFactory> {
+export function loadStreamEncoder(_backend: "auto" | "native" | "wasm", logger: Logger): Promise<StreamEncoderFactory> {
+  logger.debug?.("[avatarkit] Opus encoder: WebAssembly libopus (browsers have no native backend)");
   return import("./opus-encoder").then((chunk) => chunk.browserStreamEncoderFactory);
 }

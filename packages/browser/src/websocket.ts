@@ -5,6 +5,8 @@ import IsomorphicWebSocket from "isomorphic-ws";
 export interface BrowserWebSocket {
   binaryType: string;
   readonly bufferedAmount: number;
+  /** 1 while open. */
+  readonly readyState: number;
   onopen: ((event: unknown) => void) | null;
   onmessage: ((event: { data: unknown }) => void) | null;
   onerror: ((event: unknown) => void) | null;
@@ -133,13 +135,26 @@ function closeQuietly(ws: BrowserWebSocket, code?: number, reason?: string): voi
   }
 }
 
+/** How often a page checks `bufferedAmount` while waiting for it to drain (browsers have no drain event). */
+const DRAIN_POLL_MS = 5;
+
 function wrap(ws: BrowserWebSocket, detach: () => void): WebSocketConnection {
+  const OPEN = 1;
   return {
     send(data) {
       ws.send(data);
     },
     get bufferedAmount() {
       return ws.bufferedAmount;
+    },
+    drained(limit) {
+      return new Promise((resolve) => {
+        const check = () => {
+          if (ws.readyState !== OPEN || ws.bufferedAmount <= limit) resolve();
+          else setTimeout(check, DRAIN_POLL_MS);
+        };
+        check();
+      });
     },
     close(code, reason) {
       closeQuietly(ws, code, reason);

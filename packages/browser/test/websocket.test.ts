@@ -36,6 +36,7 @@ describe("browser WebSocket factory", () => {
     class FakeWebSocket {
       binaryType = "blob";
       bufferedAmount = 7;
+      readyState = 1;
       onopen: ((event: unknown) => void) | null = null;
       onmessage: ((event: { data: unknown }) => void) | null = null;
       onerror: ((event: unknown) => void) | null = null;

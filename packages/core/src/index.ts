@@ -15,7 +15,10 @@ export {
   type AgoraEgressConfig,
   type LiveKitEgressConfig,
   type Logger,
+  type AnimationFrame,
   type OggOpusEncoderConfig,
+  type PlaybackState,
+  type PlaybackStateEvent,
   type SessionConfig,
   type SessionOptions,
   type SessionTimeouts,
@@ -33,3 +36,4 @@ export type { AvatarSession as AvatarSessionBase } from "./session/session";
 export type { AudioInput } from "./session/audio-input";
 export type { CreateSessionTokenOptions } from "./session/token";
 export type { OpusApplication } from "./encoder";
+export { decodeAnimationFrame, type DecodedAnimationFrame, type FlameKeyframe } from "./decode-animation-frame";

@@ -25,6 +25,12 @@ export interface WebSocketConnection {
   send(data: Uint8Array): void;
   /** Bytes queued but not yet written to the network. */
   readonly bufferedAmount: number;
+  /**
+   * Resolves once at most `limit` bytes are queued ({@link WebSocketConnection.bufferedAmount}),
+   * at once when that is already so, and when the connection closes (nothing
+   * more will drain). Never rejects.
+   */
+  drained(limit: number): Promise<void>;
   /** Starts the closing handshake; `onClose` follows. */
   close(code?: number, reason?: string): void;
   /** Drops the connection without a closing handshake. */

@@ -7,6 +7,7 @@
 
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import type { Logger } from "@avatarkit/core";
 import type { OpusEncoderFactory, StreamEncoderFactory } from "@avatarkit/core/platform";
 import { createWasmOpusEncoderFactory, openOggOpusStream } from "@avatarkit/core/audio";
 
@@ -26,3 +27,9 @@ export const nodeOpusEncoderFactory: OpusEncoderFactory = /* @__PURE__ */ create
 
 /** Opens a request's Ogg Opus stream with {@link nodeOpusEncoderFactory}. */
 export const nodeStreamEncoderFactory: StreamEncoderFactory = (options) => openOggOpusStream(nodeOpusEncoderFactory, options);
+
+/** Loads the encoder for `oggOpusEncoder.backend`. @internal */
+export async function loadNodeStreamEncoder(_backend: "auto" | "native" | "wasm", logger: Logger): Promise<StreamEncoderFactory> {
+  logger.debug?.("[avatarkit] Opus encoder: WebAssembly libopus");
+  return nodeStreamEncoderFactory;
+}

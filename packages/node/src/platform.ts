@@ -18,6 +18,6 @@ export const nodePlatform: Platform = {
   http: nodeHttpClient,
   random,
   defaultQueryAuth: false,
-  // The WASM codec loads on the first request of a session that uses the built-in encoder.
-  loadStreamEncoder: () => import("./opus-encoder").then((m) => m.nodeStreamEncoderFactory),
+  // The encoder loads when a session that uses it starts.
+  loadStreamEncoder: (backend, logger) => import("./opus-encoder").then((m) => m.loadNodeStreamEncoder(backend, logger)),
 };

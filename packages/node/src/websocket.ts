@@ -93,13 +93,33 @@ export const nodeWebSocketFactory: WebSocketFactory = {
   },
 };
 
+/**
+ * `ws` reports when each frame is written to the socket (the send callback),
+ * so waiting for the queue to drain needs no polling: every completed write
+ * checks the waiters, and the close releases them.
+ */
 function wrap(ws: WebSocket): WebSocketConnection {
+  const waiters: Array<{ limit: number; resolve: () => void }> = [];
+  const release = () => {
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      const waiter = waiters[i] as (typeof waiters)[number];
+      if (ws.readyState !== ws.OPEN || ws.bufferedAmount <= waiter.limit) {
+        waiters.splice(i, 1);
+        waiter.resolve();
+      }
+    }
+  };
+  ws.on("close", release);
   return {
     send(data) {
-      ws.send(data);
+      ws.send(data, release);
     },
     get bufferedAmount() {
       return ws.bufferedAmount;
+    },
+    drained(limit) {
+      if (ws.readyState !== ws.OPEN || ws.bufferedAmount <= limit) return Promise.resolve();
+      return new Promise((resolve) => waiters.push({ limit, resolve }));
     },
     close(code, reason) {
       ws.close(code, reason);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { AvatarSDKError, ConfigurationError, newAvatarSession, type SessionOptions } from "../src/index";
+import { DEMO_CREDENTIALS } from "@avatarkit/simulator";
+import { AvatarSDKError, ConfigurationError, createSessionToken, newAvatarSession, type SessionOptions } from "../src/index";
 import { openSession, optionsFor, recorder, rejection, tone, useSimulator } from "./support";
 
 const good: SessionOptions = {
@@ -25,8 +26,8 @@ const configuration: Array<[string, Record<string, unknown>, string, RegExp]> = 
   ["ingress URL with ftp", { ingressEndpointUrl: "ftp://api.example.com" }, "ingressEndpointUrl", /absolute/],
   ["console URL with ws", { consoleEndpointUrl: "ws://console" }, "consoleEndpointUrl", /http:\/\/ or https:\/\//],
   ["console URL not a URL", { consoleEndpointUrl: "::" }, "consoleEndpointUrl", /absolute/],
-  ["empty apiKey", { apiKey: "" }, "apiKey", /non-empty string/],
-  ["empty sessionToken", { sessionToken: "" }, "sessionToken", /non-empty string/],
+  ["blank apiKey", { apiKey: "  " }, "apiKey", /non-empty string/],
+  ["blank sessionToken", { sessionToken: " " }, "sessionToken", /non-empty string/],
   ["expireAt as a number", { expireAt: Date.now() }, "expireAt", /valid Date/],
   ["expireAt invalid Date", { expireAt: new Date(Number.NaN) }, "expireAt", /valid Date/],
   ["useQueryAuth as a string", { useQueryAuth: "true" }, "useQueryAuth", /boolean/],
@@ -191,4 +192,38 @@ describe("bad calls and bad audio", () => {
     expect(rec.frames.length).toBe(Math.ceil((big.length / 2 / 16000) * 25));
     await session.close();
   }, 30_000);
+});
+
+describe("empty optional strings count as not given (as the reference SDK's defaults)", () => {
+  const sim = useSimulator();
+  const base = { appId: "app", avatarId: "av", ingressEndpointUrl: "wss://api.example.com/v2/driveningress" };
+
+  it("LiveKit apiKey/apiSecret/publisherId as \"\" beside an apiToken", () => {
+    const session = newAvatarSession({ ...base, sessionToken: "t", livekitEgress: { ...livekit, apiKey: "", apiSecret: "", publisherId: "" } });
+    expect(session.config.livekitEgress).toEqual(livekit);
+  });
+
+  it("Agora token and publisherId as \"\"", () => {
+    const session = newAvatarSession({ ...base, sessionToken: "t", agoraEgress: { channelName: "c", token: "", publisherId: "" } });
+    expect(session.config.agoraEgress).toEqual({ channelName: "c" });
+  });
+
+  it("an empty apiKey beside a pre-minted token: init() is a no-op and start() uses the token", async () => {
+    const rec = recorder();
+    const options = optionsFor(sim(), { ...rec.callbacks, apiKey: "", consoleEndpointUrl: "" });
+    const token = await createSessionToken({ apiKey: DEMO_CREDENTIALS.apiKey, consoleEndpointUrl: sim().consoleEndpointUrl, expireAt: new Date(Date.now() + 60_000) });
+    const session = newAvatarSession({ ...options, sessionToken: token });
+    expect(session.config.apiKey).toBeUndefined();
+    await session.init();
+    expect(sim().tokenRequests).toHaveLength(1); // only the one createSessionToken made
+    expect(await session.start()).toBe(sim().connections[0]!.id);
+    await session.close();
+  });
+
+  it("required strings are still refused when empty", () => {
+    expect(() => newAvatarSession({ ...base, sessionToken: "t", livekitEgress: { ...livekit, roomName: "" } })).toThrow(
+      expect.objectContaining({ field: "livekitEgress.roomName" }),
+    );
+    expect(() => newAvatarSession({ ...base, appId: "" })).toThrow(expect.objectContaining({ field: "appId" }));
+  });
 });

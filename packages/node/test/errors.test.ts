@@ -154,11 +154,11 @@ describe("handshake", () => {
     expect(await rejection(session.start())).toMatchObject({ code: "protocolError", phase: "websocket_handshake" });
   });
 
-  it("a TCP drop during the handshake is connectionFailed", async () => {
+  it("a TCP drop during the handshake is connectionClosed (the connection was established), retryable", async () => {
     sim().inject({ type: "drop", after: "upgrade" });
     const { session, rec } = await started();
     const err = await rejection(session.start());
-    expect(err.code).toBe("connectionFailed");
+    expect(err).toMatchObject({ code: "connectionClosed", phase: "websocket_handshake", closeCode: 1006, retryable: true });
     expect(rec.closes).toBe(1);
   });
 
@@ -192,12 +192,12 @@ describe("runtime", () => {
   const sim = useSimulator();
 
   it("a runtime ServerError goes to onError and the session stays open", async () => {
-    sim().inject({ type: "runtime-error", after: "audio", code: 4002, message: "maximum session duration reached" });
+    sim().inject({ type: "runtime-error", after: "audio", code: 0, message: "maximum session duration reached" });
     const { rec, session, connectionId } = await openSession(sim());
     const reqId = await session.sendAudio(tone(0.2), true);
     await rec.lastFrames();
     expect(rec.errors).toHaveLength(1);
-    expect(rec.errors[0]).toMatchObject({ code: "sessionDurationExceeded", phase: "websocket_runtime", serverCode: "4002", connectionId });
+    expect(rec.errors[0]).toMatchObject({ code: "sessionDurationExceeded", phase: "websocket_runtime", serverCode: "0", connectionId, retryable: true });
     expect(session.state).toBe("open");
     expect(await session.sendAudio(tone(0.1), true)).not.toBe(reqId);
     await session.close();

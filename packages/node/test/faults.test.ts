@@ -40,12 +40,13 @@ const cases: Array<[string, Case]> = [
   ["confirm never arrives", { fault: { type: "withhold-confirm" }, options: { timeouts: { handshakeMs: 300 } }, at: "start", expected: { code: "connectionFailed", phase: "websocket_handshake" } }],
   ["confirm with an empty connection id", { fault: { type: "empty-connection-id" }, at: "start", expected: { code: "protocolError", phase: "websocket_handshake" } }],
   ["upgrade never answered", { fault: { type: "hang-upgrade" }, options: { timeouts: { connectMs: 300 } }, at: "start", expected: { code: "connectionFailed", phase: "websocket_connect" } }],
-  ["TCP drop at the upgrade", { fault: { type: "drop", after: "upgrade" }, at: "start", expected: { code: "connectionFailed" } }],
+  ["TCP drop at the upgrade", { fault: { type: "drop", after: "upgrade" }, at: "start", expected: { code: "connectionClosed", closeCode: 1006, phase: "websocket_handshake" } }],
   [
     "runtime ServerError, then a close",
     { fault: { type: "runtime-error", after: "audio", code: 0, message: "driven server request failed", close: { code: 1011, reason: "upstream" } }, at: "runtime", expected: { code: "upstreamError", phase: "websocket_runtime", serverCode: "0" } },
   ],
-  ["abrupt close with a code and reason", { fault: { type: "close", after: "audio", code: 4003, reason: "kicked" }, at: "runtime", expected: { code: "connectionClosed", closeCode: 4003, closeReason: "kicked", phase: "websocket_runtime" } }],
+  ["abrupt close with a code and reason", { fault: { type: "close", after: "audio", code: 4000, reason: "kicked" }, at: "runtime", expected: { code: "connectionClosed", closeCode: 4000, closeReason: "kicked", phase: "websocket_runtime", retryable: false } }],
+  ["bare close with §8 code 4003", { fault: { type: "close", after: "audio", code: 4003, reason: "" }, at: "runtime", expected: { code: "concurrencyLimit", closeCode: 4003, phase: "websocket_runtime", retryable: false } }],
   ["TCP drop without a close frame", { fault: { type: "drop", after: "audio" }, at: "runtime", expected: { code: "connectionClosed", closeCode: 1006 } }],
   [
     "server stops reading until the socket buffer fills",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { newAvatarSession } from "../src/index";
-import { openSession, optionsFor, recorder, rejection, settle, tone, useSimulator } from "./support";
+import { openSession, optionsFor, recorder, rejection, tone, useSimulator } from "./support";
 
 describe("onClose fires exactly once", () => {
   const sim = useSimulator();
@@ -17,9 +17,10 @@ describe("onClose fires exactly once", () => {
   it("for a session that connected and was closed twice", async () => {
     // The Python SDK fires on_close twice here; PROTOCOL.md §7 says once.
     const { session, rec } = await openSession(sim());
+    const closed = sim().waitFor("close");
     await Promise.all([session.close(), session.close()]);
     await session.close();
-    await settle();
+    await closed;
     expect(rec.closes).toBe(1);
     expect(rec.errors).toEqual([]);
     expect(sim().connections[0]!.closed).toMatchObject({ code: 1000, by: "client" });
@@ -30,8 +31,10 @@ describe("onClose fires exactly once", () => {
     const rec = recorder();
     const session = newAvatarSession(optionsFor(sim(), rec.callbacks));
     await session.init();
+    const upgraded = sim().waitFor("message"); // the configure arrived: start() is handshaking
     const starting = session.start();
-    await settle();
+    await upgraded;
+    expect(session.state).toBe("handshaking");
     await session.close();
     const err = await rejection(starting);
     expect(err.code).toBe("connectionClosed");
@@ -95,12 +98,13 @@ describe("AbortSignal", () => {
     const rec = recorder();
     const session = newAvatarSession(optionsFor(sim(), { signal: controller.signal, ...rec.callbacks }));
     await session.init();
+    const upgraded = sim().waitFor("message");
     const starting = session.start();
-    await settle();
+    await upgraded;
+    expect(session.state).toBe("handshaking");
     const reason = new Error("user navigated away");
     controller.abort(reason);
     expect(await rejection(starting)).toBe(reason);
-    await settle();
     expect(rec.closes).toBe(1);
     expect(session.state).toBe("closed");
   });

@@ -1,7 +1,7 @@
 import { DEMO_CREDENTIALS } from "@avatarkit/simulator";
 import { describe, expect, it } from "vitest";
 import { AvatarSession, createSessionToken, generateLogId, newAvatarSession, SessionConfigBuilder } from "../src/index";
-import { openSession, optionsFor, recorder, SPEECH, settle, tone, useSimulator, waitFor } from "./support";
+import { openSession, optionsFor, recorder, SPEECH, tone, useSimulator, waitFor } from "./support";
 
 const REQ_ID = /^\d{14}_[A-Za-z0-9_-]{12}$/;
 
@@ -155,16 +155,22 @@ describe("#interrupt", () => {
     const { session, rec } = await openSession(sim());
     const reqId = await session.sendAudio(tone(4), true); // 100 frames at 20 ms each
     await waitFor(() => rec.frames.length >= 3);
+    const over = sim().waitFor("request", (r) => r.reqId === reqId);
     await expect(session.interrupt()).resolves.toBe(reqId);
-    await waitFor(() => sim().connections[0]!.interrupts.length === 1);
+    const [request] = await over; // the simulator stopped the request's frames
     expect(sim().connections[0]!.interrupts).toEqual([reqId]);
-    await settle(150);
-    expect(rec.frames.length).toBeLessThan(100);
-    expect(rec.frames.some((f) => f.isLast)).toBe(false);
+    expect(request.interrupted).toBe(true);
+    expect(request.frames.length).toBeLessThan(100);
+    expect(request.frames.at(-1)).not.toBe(undefined);
 
+    // The client got exactly what was sent before the interrupt, and no end=true frame.
     const next = await session.sendAudio(tone(0.2), true);
     expect(next).not.toBe(reqId);
     await rec.lastFrames();
+    const ofInterrupted = rec.frames.slice(0, request.frames.length);
+    expect(ofInterrupted.map((f) => f.bytes)).toEqual(request.frames);
+    expect(ofInterrupted.some((f) => f.isLast)).toBe(false);
+    expect(rec.frames).toHaveLength(request.frames.length + 5);
     await session.close();
   });
 
@@ -201,8 +207,10 @@ describe("egress", () => {
     expect(connection.configure).toMatchObject({ egressType: 1, livekitEgress: { ...livekitEgress, apiKey: "", apiSecret: "" } });
     const reqId = await session.sendAudio(tone(0.4), true);
     await waitFor(() => connection.requests[0]?.ended === true);
+    const interrupted = sim().waitFor("interrupt");
     await expect(session.interrupt()).resolves.toBe(reqId);
-    await settle();
+    expect((await interrupted)[0]).toBe(reqId);
+    expect(sim().connections[0]!.framesSent).toEqual([]);
     expect(rec.frames).toEqual([]);
     await session.close();
   });

@@ -1,6 +1,8 @@
 import type { AvatarSDKError } from "../errors/avatar-sdk-error";
 import type {
   AgoraEgressConfig,
+  AnimationFrame,
+  PlaybackStateEvent,
   AudioFormat,
   LiveKitEgressConfig,
   Logger,
@@ -8,7 +10,7 @@ import type {
   SessionOptions,
   SessionTimeouts,
 } from "./options";
-import { validateOptions } from "./validate";
+import { validateOptions, withoutEmptyOptionals } from "./validate";
 
 /**
  * Builds {@link SessionOptions} step by step, one `withX` per option.
@@ -45,6 +47,8 @@ export class SessionConfigBuilder {
   withTransportFrames(handler: (frame: Uint8Array, isLast: boolean) => void): this { return this.set("transportFrames", handler); }
   withOnError(handler: (error: AvatarSDKError) => void): this { return this.set("onError", handler); }
   withOnClose(handler: () => void): this { return this.set("onClose", handler); }
+  withOnFrame(handler: (frame: AnimationFrame) => void): this { return this.set("onFrame", handler); }
+  withOnPlaybackState(handler: (event: PlaybackStateEvent) => void): this { return this.set("onPlaybackState", handler); }
   withLivekitEgress(config: LiveKitEgressConfig): this { return this.set("livekitEgress", config); }
   withAgoraEgress(config: AgoraEgressConfig): this { return this.set("agoraEgress", config); }
   withTimeouts(timeouts: Partial<SessionTimeouts>): this { return this.set("timeouts", timeouts); }
@@ -54,7 +58,7 @@ export class SessionConfigBuilder {
 
   /** Validates and returns the options; throws a `ConfigurationError` naming what to fix. */
   build(): SessionOptions {
-    const options = { ...this.options } as SessionOptions;
+    const options = withoutEmptyOptionals({ ...this.options } as SessionOptions);
     validateOptions(options);
     return options;
   }

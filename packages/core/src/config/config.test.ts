@@ -142,7 +142,7 @@ describe("SessionConfigBuilder", () => {
       avatarId: "a", appId: "app", ingressEndpointUrl: "wss://h", apiKey: "k", consoleEndpointUrl: "https://c",
       expireAt: new Date(), sessionToken: "t", useQueryAuth: true, sampleRate: 24000, bitrate: 32000,
       audioFormat: "ogg_opus", oggOpusEncoder: { frameDurationMs: 40 }, onEncodedAudio: () => {},
-      transportFrames: () => {}, onError: () => {}, onClose: () => {},
+      transportFrames: () => {}, onFrame: () => {}, onPlaybackState: () => {}, onError: () => {}, onClose: () => {},
       livekitEgress: { url: "wss://lk", roomName: "r", apiToken: "t" }, timeouts: { connectMs: 1 },
       signal: new AbortController().signal, highWaterMark: 10, logger: console,
     };

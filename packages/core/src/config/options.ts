@@ -18,6 +18,39 @@ export interface OggOpusEncoderConfig {
   frameDurationMs?: 10 | 20 | 40 | 60;
   /** libopus application: `audio` (default), `voip` or `restricted_lowdelay`. */
   application?: OpusApplication;
+  /**
+   * Which libopus runs: `"native"` (Node: the prebuilt binary of `@evan/opus`),
+   * `"wasm"` (WebAssembly, every runtime), or `"auto"` (default: native where it
+   * loads, else WebAssembly). Browsers always run WebAssembly.
+   */
+  backend?: "auto" | "native" | "wasm";
+}
+
+/** Where the output of a request stands, as the server reports it. */
+export type PlaybackState = "playing" | "paused" | "ended" | "interrupted";
+
+/** A `ServerPlaybackState` message: the answer to `pause()`/`resume()`, or an unprompted change. */
+export interface PlaybackStateEvent {
+  /** The request the state is about. */
+  readonly reqId: string;
+  readonly state: PlaybackState;
+  /** Milliseconds of output written so far (frozen while paused). */
+  readonly playedMs: number;
+  /** Why, when the server says: `explicit`, `preempted` or `pause_timeout` with `interrupted`. */
+  readonly reason?: string;
+  readonly connectionId?: string;
+}
+
+/** One animation message, as `onFrame` receives it. */
+export interface AnimationFrame {
+  /** The whole received message, byte for byte (the same bytes `transportFrames` gets). */
+  readonly bytes: Uint8Array;
+  /** The request the frame animates: drop frames of a request you interrupted. */
+  readonly reqId: string;
+  /** True on the last frame of the request. */
+  readonly isLast: boolean;
+  /** The avatar, when the server names it. */
+  readonly avatarId?: string;
 }
 
 /** Publish to a LiveKit room instead of returning frames over the WebSocket. */
@@ -66,9 +99,11 @@ export interface SessionTimeouts {
   drainMs: number;
 }
 
-/** Where the SDK writes warnings (deprecations, callback failures). */
+/** Where the SDK writes warnings (deprecations, callback failures) and debug notes. */
 export interface Logger {
   warn(message: string, ...details: unknown[]): void;
+  /** Optional: notes such as which encoder backend runs. */
+  debug?(message: string, ...details: unknown[]): void;
 }
 
 /** Everything a session can be configured with. */
@@ -101,6 +136,15 @@ export interface SessionOptions {
   onEncodedAudio?: (reqId: string, audio: Uint8Array) => void;
   /** Called with every animation frame, byte for byte as received; `isLast` marks a request's last frame. */
   transportFrames?: (frame: Uint8Array, isLast: boolean) => void;
+  /**
+   * Called with every animation message and its context (request id, last
+   * flag, avatar id). Frames of a request you interrupted may still arrive
+   * (they were in flight): compare `frame.reqId` with the id `interrupt()`
+   * resolved with to drop them. Decode keyframes with `decodeAnimationFrame(frame.bytes)`.
+   */
+  onFrame?: (frame: AnimationFrame) => void;
+  /** Called with every playback state the server sends (servers that announce `playback_state`). */
+  onPlaybackState?: (event: PlaybackStateEvent) => void;
   /** Called with every error the session reports. */
   onError?: (error: AvatarSDKError) => void;
   /** Called exactly once, when the session reaches the closed state. */

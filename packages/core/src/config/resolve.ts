@@ -1,17 +1,19 @@
 import { DEFAULT_HIGH_WATER_MARK, DEFAULT_SAMPLE_RATE, DEFAULT_TIMEOUTS } from "./defaults";
 import { AudioFormat, type Logger, type SessionConfig, type SessionOptions } from "./options";
 import { hideSecrets } from "./redact";
-import { validateOptions } from "./validate";
+import { validateOptions, withoutEmptyOptionals } from "./validate";
 
 let warnedLiveKitKeys = false;
 
 /**
  * Validates options and applies defaults. `defaultQueryAuth` is the
  * platform's choice when `useQueryAuth` is unset (true in browsers).
+ * Optional strings given as `""` count as not given.
  * The result is frozen and hides its secrets from `JSON.stringify` and
  * `util.inspect`.
  */
-export function resolveConfig(options: SessionOptions, defaultQueryAuth: boolean): SessionConfig {
+export function resolveConfig(given: SessionOptions, defaultQueryAuth: boolean): SessionConfig {
+  const options = withoutEmptyOptionals(given);
   validateOptions(options);
   const logger: Logger = options.logger ?? console;
   const livekit = options.livekitEgress;

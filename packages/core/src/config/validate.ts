@@ -50,6 +50,48 @@ export function checkUrl(field: string, value: unknown, schemes: readonly string
   return url as URL;
 }
 
+/** Optional string options, by path: an empty string there means "not given". */
+const OPTIONAL_STRINGS = [
+  ["apiKey"],
+  ["sessionToken"],
+  ["consoleEndpointUrl"],
+  ["livekitEgress", "apiToken"],
+  ["livekitEgress", "apiKey"],
+  ["livekitEgress", "apiSecret"],
+  ["livekitEgress", "publisherId"],
+  ["agoraEgress", "token"],
+  ["agoraEgress", "publisherId"],
+] as const;
+
+/**
+ * Drops optional string options that are `""`: code ported from the
+ * reference SDK (whose fields default to `""`) or filled from unset
+ * environment variables passes empty strings, which mean "not given".
+ * Required strings are left for {@link validateOptions} to refuse. Returns a
+ * copy when something was dropped; never changes the caller's objects.
+ */
+export function withoutEmptyOptionals(options: SessionOptions): SessionOptions {
+  if (!isObject(options)) return options;
+  let out: Record<string, unknown> = options as unknown as Record<string, unknown>;
+  for (const path of OPTIONAL_STRINGS) {
+    const [first, second] = path as readonly [string, string?];
+    if (second === undefined) {
+      if (out[first] === "") {
+        out = { ...out };
+        delete out[first];
+      }
+      continue;
+    }
+    const inner = out[first];
+    if (isObject(inner) && inner[second] === "") {
+      const copy = { ...inner };
+      delete copy[second];
+      out = { ...out, [first]: copy };
+    }
+  }
+  return out as unknown as SessionOptions;
+}
+
 /**
  * Validates session options before any I/O. Throws a
  * {@link ConfigurationError} naming the first option at fault and what to
@@ -84,6 +126,8 @@ export function validateOptions(options: SessionOptions): void {
   optionalFunction("onError", options.onError);
   optionalFunction("onClose", options.onClose);
   optionalFunction("onEncodedAudio", options.onEncodedAudio);
+  optionalFunction("onFrame", options.onFrame);
+  optionalFunction("onPlaybackState", options.onPlaybackState);
   validateEgress(options);
 
   if (options.timeouts !== undefined) {
@@ -101,6 +145,7 @@ export function validateOptions(options: SessionOptions): void {
   if (options.logger !== undefined && !(isObject(options.logger) && typeof options.logger.warn === "function")) {
     fail("logger", "expected an object with a warn() method");
   }
+  if (options.logger?.debug !== undefined) optionalFunction("logger.debug", options.logger.debug);
 }
 
 function validateEncoder(options: SessionOptions, format: AudioFormat): void {
@@ -113,6 +158,7 @@ function validateEncoder(options: SessionOptions, format: AudioFormat): void {
   if (format !== AudioFormat.OGG_OPUS) fail("oggOpusEncoder", 'the built-in encoder needs audioFormat "ogg_opus"');
   if (encoder.frameDurationMs !== undefined) oneOf("oggOpusEncoder.frameDurationMs", encoder.frameDurationMs, FRAME_DURATIONS_MS);
   if (encoder.application !== undefined) oneOf("oggOpusEncoder.application", encoder.application, OPUS_APPLICATIONS);
+  if (encoder.backend !== undefined) oneOf("oggOpusEncoder.backend", encoder.backend, ["auto", "native", "wasm"]);
 }
 
 function validateEgress(options: SessionOptions): void {

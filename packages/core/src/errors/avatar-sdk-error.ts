@@ -1,4 +1,5 @@
 import type { AvatarSDKErrorCode, ErrorPhase } from "./codes";
+import { isRetryable } from "./retry";
 
 const brand = Symbol.for("avatarkit.AvatarSDKError");
 
@@ -16,8 +17,12 @@ export interface AvatarSDKErrorDetails {
   reqId?: string;
   /** The raw HTTP body of a token failure or refused upgrade. */
   rawBody?: string;
+  /** The WebSocket close code, when the connection closed. */
   closeCode?: number;
+  /** The WebSocket close reason, when one was given. */
   closeReason?: string;
+  /** Overrides whether retrying can help; by default it follows from the code and the close code. */
+  retryable?: boolean;
   /** The underlying error, if any. */
   cause?: unknown;
 }
@@ -32,6 +37,12 @@ export class AvatarSDKError extends Error {
   // Optional fields are `declare`d so that absent ones are not even own properties.
   /** A stable code a program can switch on. */
   readonly code: AvatarSDKErrorCode;
+  /**
+   * Whether trying again can help (PROTOCOL.md §8): a new connection or
+   * session, later or with backoff. False when the request itself is at fault
+   * (configuration, token, billing, avatar, app, a 40xx close code).
+   */
+  readonly retryable: boolean;
   declare readonly phase?: ErrorPhase;
   declare readonly httpStatus?: number;
   declare readonly serverCode?: string;
@@ -47,6 +58,7 @@ export class AvatarSDKError extends Error {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = new.target.name;
     this.code = code;
+    this.retryable = details.retryable ?? isRetryable(code, details.closeCode, numericCode(details.serverCode));
     for (const key of FIELDS) {
       const value = details[key];
       if (value !== undefined) (this as Record<string, unknown>)[key] = value;
@@ -64,11 +76,13 @@ export class AvatarSDKError extends Error {
 
   /** The fields as a plain object, for logs (`JSON.stringify(err)`). */
   toJSON(): Record<string, unknown> {
-    const out: Record<string, unknown> = { name: this.name, code: this.code, message: this.message };
+    const out: Record<string, unknown> = { name: this.name, code: this.code, message: this.message, retryable: this.retryable };
     for (const key of FIELDS) if (this[key] !== undefined) out[key] = this[key];
     return out;
   }
 }
+
+const numericCode = (code: string | undefined) => (code !== undefined && /^\d+$/.test(code) ? Number(code) : undefined);
 
 const FIELDS = [
   "phase",

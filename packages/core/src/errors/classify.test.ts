@@ -25,8 +25,12 @@ const table: Row[] = [
   ["code 14 in handshake", { phase: H, serverCode: "14", serverDetail: "try later" }, "egressUnavailable"],
   ["UNAVAILABLE at runtime", { phase: R, serverCode: "UNAVAILABLE" }, "egressUnavailable"],
   // 4
-  ["code 4001", { phase: R, serverCode: "4001" }, "creditsExhausted"],
-  ["code 4002", { phase: R, serverCode: "4002" }, "sessionDurationExceeded"],
+  ["close code 4001", { phase: R, serverCode: "4001" }, "creditsExhausted"],
+  ["close code 4002", { phase: R, serverCode: "4002" }, "sessionDurationExceeded"],
+  ["close code 4003", { phase: H, serverCode: "4003" }, "concurrencyLimit"],
+  ["close code 4010", { phase: R, serverCode: "4010", serverDetail: "authentication failed" }, "sessionTokenInvalid"],
+  ["close code 4503", { phase: R, serverCode: "4503" }, "upstreamError"],
+  ["other 40xx by the §7 rules", { phase: R, serverCode: "4099", serverDetail: "avatar not found" }, "avatarNotFound"],
   // 5
   ["credits exhausted", { phase: R, serverDetail: "Credits exhausted for app" }, "creditsExhausted"],
   ["session time limit reached", { phase: R, serverDetail: "session time limit reached" }, "sessionDurationExceeded"],
@@ -82,7 +86,10 @@ describe("classify (PROTOCOL.md §7)", () => {
   // These lines of §7.6 repeat wording (or the 402) that §7.5 already maps to
   // the same code, so §7.5 always decides first. They stay in the table so it
   // mirrors the spec line by line.
+  // §8's 4001/4002 come first, so §7.4's own lines for the same codes never decide.
   const shadowed: Array<[string, ClassifyInput]> = [
+    ["§7.4 code 4001", { phase: R, serverCode: "4001" }],
+    ["§7.4 code 4002", { phase: R, serverCode: "4002" }],
     ["§7.6 404 avatar not found", { phase: C, httpStatus: 404, serverDetail: "avatar not found" }],
     ["§7.6 402", { phase: T, httpStatus: 402 }],
     ["§7.6 400 app id mismatch", { phase: C, httpStatus: 400, serverDetail: "app id mismatch" }],
@@ -94,10 +101,10 @@ describe("classify (PROTOCOL.md §7)", () => {
     expect(unused).toEqual(shadowed.map(([source]) => source));
   });
 
-  it.each(shadowed)("%s is shadowed by a §7.5 rule with the same code", (source, input) => {
+  it.each(shadowed)("%s is shadowed by an earlier rule with the same code", (source, input) => {
     const own = CLASSIFICATION_RULES.find((r) => r.source === source);
     const decider = findRule(input);
-    expect(decider?.source).toMatch(/^§7\.5/);
+    expect(decider?.source).toMatch(source.startsWith("§7.4") ? /^§8/ : /^§7\.5/);
     expect(decider?.code).toBe(own?.code);
   });
 });

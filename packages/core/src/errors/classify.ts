@@ -36,10 +36,16 @@ const statusIs = (status: number) => (f: ClassificationFacts) => f.status === st
 const mentionsEgress = textHas("livekit", "agora", "egress");
 
 /**
- * PROTOCOL.md §7, line by line. The first rule that matches wins, so the
- * order is the contract.
+ * PROTOCOL.md §8's close codes, then §7 line by line. The first rule that
+ * matches wins, so the order is the contract.
  */
 export const CLASSIFICATION_RULES: readonly ClassificationRule[] = [
+  // §8: the current service's close codes, before the §7 rules. Other 40xx/45xx fall through to §7.
+  { source: "§8 close code 4001", match: codeIs("4001"), code: C.creditsExhausted },
+  { source: "§8 close code 4002", match: codeIs("4002"), code: C.sessionDurationExceeded },
+  { source: "§8 close code 4003", match: codeIs("4003"), code: C.concurrencyLimit },
+  { source: "§8 close code 4010", match: codeIs("4010"), code: C.sessionTokenInvalid },
+  { source: "§8 close code 4503", match: codeIs("4503"), code: C.upstreamError },
   // 1. code 3 / INVALID_ARGUMENT: egress config if it names egress, else an invalid request.
   { source: "§7.1 invalid argument naming egress", egressOnly: true, match: (f) => codeIs("3", "INVALID_ARGUMENT")(f) && mentionsEgress(f), code: C.invalidEgressConfig },
   { source: "§7.1 invalid argument", match: codeIs("3", "INVALID_ARGUMENT"), code: C.invalidRequest },
@@ -102,9 +108,18 @@ export function findRule(input: ClassifyInput): ClassificationRule | undefined {
   return CLASSIFICATION_RULES.find((rule) => (egress || !rule.egressOnly) && rule.match(facts));
 }
 
+/** The last rule: `serverError` for anything unmatched in the handshake and runtime phases. */
+const FALLBACK = CLASSIFICATION_RULES[CLASSIFICATION_RULES.length - 1];
+
+/** Like {@link classify}, but undefined where only the §7.7 fallback (or nothing) matches. */
+export function classifySpecific(input: ClassifyInput): AvatarSDKErrorCode | undefined {
+  const rule = findRule(input);
+  return rule === undefined || rule === FALLBACK ? undefined : rule.code;
+}
+
 /**
  * Maps what the server said to an {@link AvatarSDKErrorCode}, by the rules of
- * PROTOCOL.md §7. Pure: no I/O, no state.
+ * PROTOCOL.md §8 and §7. Pure: no I/O, no state.
  */
 export function classify(input: ClassifyInput): AvatarSDKErrorCode {
   return findRule(input)?.code ?? C.unknown;

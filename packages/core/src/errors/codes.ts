@@ -19,6 +19,8 @@ export const AvatarSDKErrorCode = {
   creditsExhausted: "creditsExhausted",
   /** The billing-enforced session time limit was reached. */
   sessionDurationExceeded: "sessionDurationExceeded",
+  /** The app has as many concurrent sessions as it may (close code 4003): wait for one to end. */
+  concurrencyLimit: "concurrencyLimit",
   /** The handshake was rejected for its sample rate. */
   unsupportedSampleRate: "unsupportedSampleRate",
   /** The LiveKit or Agora egress configuration was rejected. */

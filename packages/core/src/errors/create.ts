@@ -1,5 +1,5 @@
 import { AvatarSDKError, SessionTokenError, type AvatarSDKErrorDetails } from "./avatar-sdk-error";
-import { classify } from "./classify";
+import { classify, classifySpecific } from "./classify";
 import type { AvatarSDKErrorCode, ErrorPhase } from "./codes";
 import { parseServerBody, type ServerBody } from "./server-body";
 
@@ -25,6 +25,8 @@ const HINT: Partial<Record<AvatarSDKErrorCode, string>> = {
   unsupportedSampleRate: "use a sample rate the audio format allows",
   invalidEgressConfig: "check livekitEgress / agoraEgress",
   idleTimeout: "send audio more often, or start a new session",
+  concurrencyLimit: "wait for another session of the app to end, then retry",
+  upstreamError: "retry with backoff",
 };
 
 interface ServerSaid {
@@ -98,4 +100,23 @@ export function serverErrorReceived(
 /** A new error of a code the SDK decides itself (transport, protocol, timeouts). */
 export function sdkError(code: AvatarSDKErrorCode, phase: ErrorPhase, message: string, details: AvatarSDKErrorDetails = {}): AvatarSDKError {
   return new AvatarSDKError(code, message, { phase, ...details });
+}
+
+/**
+ * A WebSocket close the client did not ask for. A close code of PROTOCOL.md
+ * §8 (4000–4999) is classified like a server code (4003 → `concurrencyLimit`,
+ * 4010 → `sessionTokenInvalid`, …); anything else is `connectionClosed`.
+ */
+export function closedByServer(phase: "websocket_handshake" | "websocket_runtime", code: number, reason: string, connectionId?: string): AvatarSDKError {
+  const details: AvatarSDKErrorDetails = { closeCode: code };
+  if (reason) details.closeReason = reason;
+  if (connectionId) details.connectionId = connectionId;
+  const said = `code ${code}${reason ? `: ${reason}` : ""}`;
+  const specific = code >= 4000 && code <= 4999 ? classifySpecific({ phase, serverCode: String(code), serverDetail: reason }) : undefined;
+  if (specific !== undefined) {
+    const hint = HINT[specific];
+    return sdkError(specific, phase, `The server closed the session (${said})${hint === undefined ? "" : ` (${hint})`}`, details);
+  }
+  const when = phase === "websocket_handshake" ? "before the server confirmed the session" : "unexpectedly";
+  return sdkError("connectionClosed", phase, `The connection closed ${when} (${said})`, details);
 }

@@ -8,13 +8,13 @@ describe("AvatarSDKErrorCode", () => {
   it("has keys equal to their values", () => {
     for (const [key, value] of Object.entries(AvatarSDKErrorCode)) expect(value).toBe(key);
   });
-  it("lists exactly the codes of PROTOCOL.md §7", () => {
+  it("lists exactly the codes of PROTOCOL.md §7, and §8's 20th", () => {
     expect(Object.keys(AvatarSDKErrorCode).sort()).toEqual(
       [
         "sessionTokenExpired", "sessionTokenInvalid", "appIDUnrecognized", "appIDMismatch", "avatarNotFound",
         "billingRequired", "creditsExhausted", "sessionDurationExceeded", "unsupportedSampleRate",
         "invalidEgressConfig", "egressUnavailable", "idleTimeout", "upstreamError", "protocolError",
-        "connectionFailed", "connectionClosed", "serverError", "invalidRequest", "unknown",
+        "connectionFailed", "connectionClosed", "serverError", "invalidRequest", "unknown", "concurrencyLimit",
       ].sort(),
     );
   });
@@ -30,7 +30,7 @@ describe("AvatarSDKError", () => {
 
   it("serializes its fields with toJSON", () => {
     const err = new SessionTokenError("invalidRequest", "bad", { httpStatus: 400, rawBody: "{}" });
-    expect(JSON.parse(JSON.stringify(err))).toEqual({ name: "SessionTokenError", code: "invalidRequest", message: "bad", httpStatus: 400, rawBody: "{}" });
+    expect(JSON.parse(JSON.stringify(err))).toEqual({ name: "SessionTokenError", code: "invalidRequest", message: "bad", retryable: false, httpStatus: 400, rawBody: "{}" });
   });
 
   it("keeps the cause", () => {
@@ -115,5 +115,39 @@ describe("error construction", () => {
 
   it("describes failures without server words", () => {
     expect(describeFailure("websocket_handshake", {})).toBe("Session handshake rejected");
+  });
+});
+
+describe("retryable (PROTOCOL.md §8)", () => {
+  it.each([
+    ["connectionFailed", {}, true],
+    ["connectionClosed", { closeCode: 1006 }, true],
+    ["connectionClosed", { closeCode: 4000 }, false],
+    ["connectionClosed", { closeCode: 4500 }, true],
+    ["upstreamError", {}, true],
+    ["serverError", {}, true],
+    ["sessionDurationExceeded", { serverCode: "4002" }, true],
+    ["idleTimeout", {}, true],
+    ["egressUnavailable", {}, true],
+    ["creditsExhausted", { serverCode: "4001" }, false],
+    ["concurrencyLimit", { closeCode: 4003 }, false],
+    ["sessionTokenInvalid", { serverCode: "4010" }, false],
+    ["upstreamError", { serverCode: "4503" }, true],
+    ["serverError", { serverCode: "4099" }, false],
+    ["serverError", { serverCode: "4599" }, true],
+    ["invalidRequest", {}, false],
+    ["sessionTokenExpired", { httpStatus: 401 }, false],
+    ["avatarNotFound", {}, false],
+    ["appIDMismatch", {}, false],
+    ["billingRequired", {}, false],
+    ["invalidEgressConfig", {}, false],
+    ["protocolError", {}, false],
+    ["unknown", {}, false],
+  ] as const)("%s %j → %s", (code, details, retryable) => {
+    expect(new AvatarSDKError(code, "x", details).retryable).toBe(retryable);
+  });
+
+  it("a detail can override it", () => {
+    expect(new AvatarSDKError("serverError", "x", { retryable: false }).retryable).toBe(false);
   });
 });

@@ -55,3 +55,10 @@ export function deferred<T>(): Deferred<T> {
   });
   return { promise, resolve, reject };
 }
+
+/** Calls `onAbort` once when `signal` aborts (soon, if it already has); stops listening when `until` aborts. @internal */
+export function linkAbort(signal: AbortSignal, onAbort: () => void, until: AbortSignal): void {
+  if (signal.aborted) return queueMicrotask(onAbort);
+  signal.addEventListener("abort", onAbort, { once: true });
+  until.addEventListener("abort", () => signal.removeEventListener("abort", onAbort), { once: true });
+}

@@ -31,3 +31,9 @@ export function scrubError(error: unknown, secrets: readonly string[]): AvatarSD
   }
   return error;
 }
+
+/** The error for `init()`/`start()` cut short by `close()` or the abort signal (then the signal's reason, like `fetch`). @internal */
+export function cancelled(step: "init()" | "start()", signal: AbortSignal | undefined): unknown {
+  if (signal?.aborted) return signal.reason;
+  return new AvatarSDKError("connectionClosed", `${step} was cancelled: the session was closed`, { phase: step === "init()" ? "session_token" : "websocket_connect" });
+}

@@ -1,7 +1,7 @@
 import type { SessionConfig } from "../config/options";
 import { checkUrl } from "../config/validate";
-import { encodeConfigureSession } from "../codec/encode";
-import type { ServerMessage } from "../codec/decode";
+import { encodeConfigureSession } from "../codec/index";
+import { receiveFrame } from "./receiving";
 import { AvatarSDKError } from "../errors/avatar-sdk-error";
 import { sdkError, serverErrorReceived, upgradeRefused } from "../errors/create";
 import type { TransportFailure } from "../transport";
@@ -54,31 +54,39 @@ export function connectError(failure: unknown, timedOut: boolean, timeoutMs: num
   return sdkError("connectionFailed", "websocket_connect", `Failed to open the WebSocket: ${why}`, details);
 }
 
-/**
- * What a message received while handshaking means: the connection id,
- * an error that ends the handshake, or nothing (keep waiting).
- * @internal
- */
-export function handshakeOutcome(message: ServerMessage): { connectionId: string } | { error: AvatarSDKError } | undefined {
-  if (message.kind === "confirm") {
-    if (message.connectionId !== "") return { connectionId: message.connectionId };
-    return { error: sdkError("protocolError", "websocket_handshake", "Session handshake failed: the server confirmed with an empty connection id") };
-  }
-  if (message.kind === "error") return { error: serverErrorReceived("websocket_handshake", message) };
-  return undefined;
+/** What the server confirmed: the connection id and its capabilities (empty on old servers). @internal */
+export interface Confirmation {
+  readonly connectionId: string;
+  readonly capabilities: readonly string[];
 }
 
-/** The error for a connection that closed before the handshake completed. @internal */
-export function closedDuringHandshake(code: number, reason: string): AvatarSDKError {
-  const details: ConstructorParameters<typeof AvatarSDKError>[2] = { closeCode: code };
-  if (reason) details.closeReason = reason;
-  return sdkError(
-    "connectionFailed",
-    "websocket_handshake",
-    `Session handshake failed: the connection closed before the server confirmed (code ${code}${reason ? `: ${reason}` : ""})`,
-    details,
-  );
+/**
+ * What a frame received while handshaking means: the confirmation, an error
+ * that ends the handshake at once (a ServerError; a text, undecodable or
+ * out-of-place frame is a `protocolError`), or nothing (a message type this
+ * SDK does not know: keep waiting).
+ * @internal
+ */
+export function handshakeStep(data: Uint8Array | string): { confirmed: Confirmation } | { error: AvatarSDKError } | undefined {
+  const received = receiveFrame(data, "websocket_handshake", undefined);
+  if (!received.ok) return { error: received.error };
+  const message = received.message;
+  switch (message.kind) {
+    case "confirm":
+      if (message.connectionId !== "") return { confirmed: { connectionId: message.connectionId, capabilities: message.capabilities } };
+      return { error: sdkError("protocolError", "websocket_handshake", "Session handshake failed: the server confirmed with an empty connection id") };
+    case "error":
+      return { error: serverErrorReceived("websocket_handshake", message) };
+    case "other":
+      return undefined;
+    default:
+      return {
+        error: sdkError("protocolError", "websocket_handshake", `Session handshake failed: the server sent ${ARTICLE[message.kind]} before confirming the session`),
+      };
+  }
 }
+
+const ARTICLE = { animation: "an animation frame", playbackState: "a playback state" } as const;
 
 /** The error for a server that never confirms the session. @internal */
 export function handshakeTimeout(ms: number): AvatarSDKError {

@@ -1,10 +1,10 @@
-import type { OggOpusEncoderConfig } from "../config/options";
+import type { Logger, OggOpusEncoderConfig } from "../config/options";
 import type { RandomSource } from "../log-id";
 import type { HttpClient, WebSocketFactory } from "../transport";
 import type { StreamEncoder } from "./sending";
 
 /** Settings of one request's encoded stream. */
-export interface StreamEncoderOptions extends Required<OggOpusEncoderConfig> {
+export interface StreamEncoderOptions extends Required<Omit<OggOpusEncoderConfig, "backend">> {
   readonly sampleRate: number;
   readonly bitrate: number;
   /** The Ogg serial number of the stream. */
@@ -23,6 +23,10 @@ export interface Platform {
   readonly random: RandomSource;
   /** `useQueryAuth` when the options leave it unset (true in browsers). */
   readonly defaultQueryAuth: boolean;
-  /** Loads the built-in encoder on first use; absent where the platform has none. */
-  readonly loadStreamEncoder?: () => Promise<StreamEncoderFactory>;
+  /**
+   * Loads the built-in encoder; absent where the platform has none. `backend`
+   * is `oggOpusEncoder.backend`; the platform notes on `logger.debug` which
+   * libopus it runs.
+   */
+  readonly loadStreamEncoder?: (backend: "auto" | "native" | "wasm", logger: Logger) => Promise<StreamEncoderFactory>;
 }

@@ -1,7 +1,9 @@
-import { decodeServerMessage, type ServerMessage } from "../codec/decode";
+import { decodeServerMessage, type ServerMessage } from "../codec/index";
+import type { SessionConfig } from "../config/options";
 import type { AvatarSDKError } from "../errors/avatar-sdk-error";
-import { sdkError } from "../errors/create";
+import { closedByServer, sdkError, serverErrorReceived } from "../errors/create";
 import type { ErrorPhase } from "../errors/codes";
+import { invokeCallback } from "./callbacks";
 
 /** A received frame, decoded, or the protocol error it amounts to. @internal */
 export type Received =
@@ -10,7 +12,7 @@ export type Received =
 
 /**
  * Decodes one WebSocket frame. Text frames and undecodable bytes become a
- * `protocolError` (the caller reports it and keeps reading).
+ * `protocolError`.
  * @internal
  */
 export function receiveFrame(data: Uint8Array | string, phase: ErrorPhase, connectionId: string | undefined): Received {
@@ -28,10 +30,80 @@ export function receiveFrame(data: Uint8Array | string, phase: ErrorPhase, conne
   }
 }
 
-/** The error for a connection that closed while open without being asked to. @internal */
-export function unexpectedClose(code: number, reason: string, connectionId: string | undefined): AvatarSDKError {
-  const details: Parameters<typeof sdkError>[3] = { closeCode: code };
-  if (reason) details.closeReason = reason;
-  if (connectionId) details.connectionId = connectionId;
-  return sdkError("connectionClosed", "websocket_runtime", `The connection closed unexpectedly (code ${code}${reason ? `: ${reason}` : ""})`, details);
+/** What a {@link Receiver} tells its session. @internal */
+export interface ReceiverEvents {
+  /** An error to pass to `onError`; the session goes on. */
+  report(error: AvatarSDKError): void;
+  /** An error that ends the session (a close code of PROTOCOL.md §8). */
+  fail(error: AvatarSDKError): void;
+}
+
+/**
+ * The open session's inbound side: decodes every message and hands it to
+ * the callbacks that asked for it (`transportFrames`, `onFrame`,
+ * `onPlaybackState`), or reports what went wrong. Unknown message types are
+ * ignored (forward compatibility).
+ * @internal
+ */
+export class Receiver {
+  readonly #config: SessionConfig;
+  readonly #connectionId: string;
+  readonly #events: ReceiverEvents;
+  /** A runtime ServerError that was the last thing received: a close right after it is its consequence. */
+  #lastServerError: AvatarSDKError | undefined;
+
+  constructor(config: SessionConfig, connectionId: string, events: ReceiverEvents) {
+    this.#config = config;
+    this.#connectionId = connectionId;
+    this.#events = events;
+  }
+
+  /** Handles one frame received while the session is open. */
+  receive(data: Uint8Array | string): void {
+    this.#lastServerError = undefined;
+    const received = receiveFrame(data, "websocket_runtime", this.#connectionId);
+    if (!received.ok) return this.#events.report(received.error);
+    const { message, bytes } = received;
+    if (message.kind === "animation") this.#frame(bytes, message);
+    else if (message.kind === "playbackState") this.#playbackState(message);
+    else if (message.kind === "error") this.#serverError(message);
+  }
+
+  /**
+   * The error a close the client did not ask for amounts to: the ServerError
+   * it follows (already reported), or one of its own.
+   */
+  closed(code: number, reason: string): { error: AvatarSDKError; reported: boolean } {
+    const last = this.#lastServerError;
+    return last === undefined ? { error: closedByServer("websocket_runtime", code, reason, this.#connectionId), reported: false } : { error: last, reported: true };
+  }
+
+  #frame(bytes: Uint8Array, message: Extract<ServerMessage, { kind: "animation" }>): void {
+    const { logger, transportFrames, onFrame } = this.#config;
+    invokeCallback(logger, "transportFrames", transportFrames, bytes, message.end);
+    if (onFrame === undefined) return;
+    const frame = message.avatarId === "" ? { bytes, reqId: message.reqId, isLast: message.end } : { bytes, reqId: message.reqId, isLast: message.end, avatarId: message.avatarId };
+    invokeCallback(logger, "onFrame", onFrame, frame);
+  }
+
+  #playbackState(message: Extract<ServerMessage, { kind: "playbackState" }>): void {
+    const { logger, onPlaybackState } = this.#config;
+    if (onPlaybackState === undefined || message.state === "unspecified") return;
+    const event = {
+      reqId: message.reqId,
+      state: message.state,
+      playedMs: message.playedMs,
+      ...(message.reason === "" ? {} : { reason: message.reason }),
+      ...(message.connectionId === "" ? {} : { connectionId: message.connectionId }),
+    };
+    invokeCallback(logger, "onPlaybackState", onPlaybackState, event);
+  }
+
+  #serverError(message: Extract<ServerMessage, { kind: "error" }>): void {
+    const error = serverErrorReceived("websocket_runtime", message, this.#connectionId);
+    // §8: a close code in a ServerError ends the session; the close that follows is the same failure.
+    if (message.code >= 4000 && message.code <= 4999) return this.#events.fail(error);
+    this.#lastServerError = error;
+    this.#events.report(error);
+  }
 }

@@ -1,5 +1,7 @@
-import { encodeAudioInput, encodeInterrupt } from "../codec/encode";
+import { encodeAudioInput, encodeInterrupt, encodePause, encodeResume } from "../codec/index";
 import { AvatarSDKError } from "../errors/avatar-sdk-error";
+import { sdkError } from "../errors/create";
+import type { WebSocketConnection } from "../transport";
 import { checkWholeSamples } from "./audio-input";
 
 /** A per-request PCM → Ogg Opus stream (the built-in encoder). @internal */
@@ -14,114 +16,160 @@ export interface StreamEncoder {
   destroy(): void;
 }
 
-/** What the sender needs from its session. @internal */
-export interface SenderHooks {
+/** What an {@link AudioSender} is built with. @internal */
+export interface SenderOptions {
+  /** The open connection messages go out on. */
+  readonly connection: WebSocketConnection;
+  /** The server's id for it, for the errors the sender reports. */
+  readonly connectionId: string;
   /** Mints a request id. */
-  newReqId(): string;
-  /** Sends one message and waits until the socket is under its high-water mark. */
-  transmit(message: Uint8Array): Promise<void>;
-  /** Creates the built-in encoder's stream for a new request; absent without the encoder. */
-  openStream?: (reqId: string) => Promise<StreamEncoder>;
+  readonly newReqId: () => string;
   /** Whether audio is PCM that must hold whole samples. */
   readonly pcmInput: boolean;
+  /** Wait after a send while more than this many bytes are queued. */
+  readonly highWaterMark: number;
+  /** Give up waiting after this long: the server stopped reading. */
+  readonly drainMs: number;
+  /** Opens the built-in encoder's stream for a new request; absent without the encoder. */
+  readonly openStream?: () => Promise<StreamEncoder>;
   /** Called with the whole encoded stream when a request ends. */
-  onEncoded?: (reqId: string, stream: Uint8Array) => void;
+  readonly onEncoded?: (reqId: string, stream: Uint8Array) => void;
+  /** Called once when the server stopped reading for `drainMs`: the session fails with this error. */
+  readonly onStalled: (error: AvatarSDKError) => void;
 }
 
 /** Large chunks go out as several messages of at most this many bytes (even, so PCM stays whole). */
 export const MAX_MESSAGE_AUDIO_BYTES = 256 * 1024;
 
+/** The control messages that name the most recent request. */
+const CONTROL = { interrupt: encodeInterrupt, pause: encodePause, resume: encodeResume } as const;
+
 /**
- * Request ids, chunking, encoding and ordering of outgoing audio. Calls are
- * queued so that messages leave in call order even while one waits for the
- * socket to drain or for the encoder to load.
+ * The open session's outbound side: request ids, chunking, encoding and
+ * back-pressure, straight onto the connection. Calls are queued so that
+ * messages leave in call order even while one waits for the socket to drain
+ * or for the encoder to load.
  * @internal
  */
 export class AudioSender {
+  readonly #options: SenderOptions;
   /** The request that is receiving audio (until a chunk with end=true). */
-  private current: { reqId: string; stream?: StreamEncoder } | undefined;
-  /** The most recent request id, ended or not: what interrupt() names. */
-  private latest: string | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
-  /** Set when the session closed: a stream opened after that is freed at once. */
-  private disposed = false;
+  #current: { reqId: string; stream?: StreamEncoder } | undefined;
+  /** The most recent request id, ended or not: what interrupt(), pause() and resume() name. */
+  #latest: string | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+  /** Set when the session closed: later sends reject with it, and a stream opened after that is freed. */
+  #closed: AvatarSDKError | undefined;
 
-  constructor(private readonly hooks: SenderHooks) {}
+  constructor(options: SenderOptions) {
+    this.#options = options;
+  }
+
+  /** The most recent request id, if any audio was sent. */
+  get latestReqId(): string | undefined {
+    return this.#latest;
+  }
 
   /** Queues a chunk; resolves with its request id once it is on the socket. */
   send(bytes: Uint8Array, end: boolean): Promise<string> {
-    if (this.hooks.pcmInput) checkWholeSamples(bytes);
-    return this.enqueue(() => this.sendNow(bytes, end));
+    if (this.#options.pcmInput) checkWholeSamples(bytes);
+    return this.#enqueue(() => this.#sendNow(bytes, end));
   }
 
-  /** Queues an interrupt of the most recent request; resolves with its id. */
-  interrupt(): Promise<string> {
-    return this.enqueue(async () => {
-      const reqId = this.latest;
+  /** Queues a control message about the most recent request; resolves with its id. */
+  control(kind: keyof typeof CONTROL): Promise<string> {
+    return this.#enqueue(async () => {
+      const reqId = this.#latest;
       if (reqId === undefined) {
-        throw new AvatarSDKError("invalidRequest", "interrupt() needs a request to interrupt: send audio first", { phase: "websocket_send" });
+        throw new AvatarSDKError("invalidRequest", `${kind}() needs a request to ${kind}: send audio first`, { phase: "websocket_send" });
       }
-      const current = this.current;
-      this.current = undefined;
-      // An encoded stream is closed properly so the service never holds a truncated Ogg stream.
-      if (current?.stream !== undefined) await this.finishStream(current.reqId, current.stream);
-      await this.hooks.transmit(encodeInterrupt(reqId));
+      if (kind === "interrupt") {
+        const current = this.#current;
+        this.#current = undefined;
+        // An encoded stream is closed properly so the service never holds a truncated Ogg stream.
+        if (current?.stream !== undefined) await this.#finishStream(current.reqId, current.stream);
+      }
+      await this.#transmit(CONTROL[kind](reqId));
       return reqId;
     });
   }
 
-  /** Frees the encoder of a request that will never end (the session closed). */
-  dispose(): void {
-    this.disposed = true;
-    this.current?.stream?.destroy();
-    this.current = undefined;
+  /** Stops sending: queued and later calls reject with `reason`; an unfinished stream's encoder is freed. */
+  close(reason: AvatarSDKError): void {
+    this.#closed ??= reason;
+    this.#current?.stream?.destroy();
+    this.#current = undefined;
   }
 
-  private enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task, task);
-    this.queue = run.catch(() => undefined);
+  #enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task, task);
+    this.#queue = run.catch(() => undefined);
     return run;
   }
 
-  private async sendNow(bytes: Uint8Array, end: boolean): Promise<string> {
-    let current = this.current;
+  async #sendNow(bytes: Uint8Array, end: boolean): Promise<string> {
+    if (this.#closed) throw this.#closed;
+    let current = this.#current;
     if (current === undefined) {
-      current = { reqId: this.hooks.newReqId() };
-      this.current = current;
-      this.latest = current.reqId;
-      if (this.hooks.openStream !== undefined) {
-        const stream = await this.hooks.openStream(current.reqId);
+      current = { reqId: this.#options.newReqId() };
+      this.#current = current;
+      this.#latest = current.reqId;
+      if (this.#options.openStream !== undefined) {
+        const stream = await this.#options.openStream();
         // If the session closed while the encoder loaded, free it; the send below then fails with the session's error.
-        if (this.disposed) stream.destroy();
+        if (this.#closed) stream.destroy();
         else current.stream = stream;
       }
     }
     const { reqId, stream } = current;
-    if (end) this.current = undefined;
+    if (end) this.#current = undefined;
     if (stream !== undefined) {
-      await this.transmitAudio(reqId, encoding(() => stream.push(bytes)), false);
-      if (end) await this.finishStream(reqId, stream);
+      await this.#transmitAudio(reqId, encoding(() => stream.push(bytes)), false);
+      if (end) await this.#finishStream(reqId, stream);
       return reqId;
     }
-    await this.transmitAudio(reqId, bytes, end);
+    await this.#transmitAudio(reqId, bytes, end);
     return reqId;
   }
 
-  private async finishStream(reqId: string, stream: StreamEncoder): Promise<void> {
-    await this.transmitAudio(reqId, encoding(() => stream.end()), true);
+  async #finishStream(reqId: string, stream: StreamEncoder): Promise<void> {
+    await this.#transmitAudio(reqId, encoding(() => stream.end()), true);
     const whole = stream.stream;
-    if (whole !== undefined) this.hooks.onEncoded?.(reqId, whole);
+    if (whole !== undefined) this.#options.onEncoded?.(reqId, whole);
   }
 
   /** Sends audio as one or more messages; only the last carries `end`. Empty non-final audio sends nothing. */
-  private async transmitAudio(reqId: string, audio: Uint8Array, end: boolean): Promise<void> {
+  async #transmitAudio(reqId: string, audio: Uint8Array, end: boolean): Promise<void> {
     if (audio.length === 0 && !end) return;
     let offset = 0;
     do {
       const chunk = audio.subarray(offset, offset + MAX_MESSAGE_AUDIO_BYTES);
       offset += chunk.length;
-      await this.hooks.transmit(encodeAudioInput(reqId, end && offset >= audio.length, chunk));
+      await this.#transmit(encodeAudioInput(reqId, end && offset >= audio.length, chunk));
     } while (offset < audio.length);
+  }
+
+  /** Sends one message, then waits while the socket holds more than `highWaterMark` bytes. */
+  async #transmit(message: Uint8Array): Promise<void> {
+    if (this.#closed) throw this.#closed;
+    const { connection, highWaterMark, drainMs } = this.#options;
+    connection.send(message);
+    if (connection.bufferedAmount <= highWaterMark) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stalled = await Promise.race([
+      connection.drained(highWaterMark).then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(resolve, drainMs, true))),
+    ]);
+    clearTimeout(timer);
+    if (stalled && !this.#closed) {
+      const queued = connection.bufferedAmount;
+      this.#options.onStalled(
+        sdkError("connectionFailed", "websocket_send", `The server stopped reading: ${queued} bytes still queued after ${drainMs} ms (timeouts.drainMs)`, {
+          connectionId: this.#options.connectionId,
+        }),
+      );
+    }
+    if (this.#closed) throw this.#closed;
   }
 }
 

@@ -2,17 +2,17 @@ import type { SessionConfig, SessionOptions } from "../config/options";
 import { resolveConfig } from "../config/resolve";
 import { secretsOf } from "../config/redact";
 import { AvatarSDKError, ConfigurationError } from "../errors/avatar-sdk-error";
-import { sdkError, serverErrorReceived } from "../errors/create";
+import { closedByServer } from "../errors/create";
 import { createLogIdGenerator } from "../log-id";
 import type { WebSocketConnection } from "../transport";
 import { audioBytes, type AudioInput } from "./audio-input";
 import { invokeCallback } from "./callbacks";
-import { deferred, startDeadline, type Deferred } from "./deadline";
-import { buildConnectTarget, closedDuringHandshake, configureMessage, connectError, handshakeOutcome, handshakeTimeout } from "./handshake";
-import { streamOpener } from "./encoding";
-import { notOpen, scrubError, wrongState } from "./guards";
+import { deferred, linkAbort, startDeadline, type Deferred } from "./deadline";
+import { sessionEncoder, type SessionEncoder } from "./encoding";
+import { buildConnectTarget, configureMessage, connectError, handshakeStep, handshakeTimeout, type Confirmation } from "./handshake";
+import { cancelled, notOpen, scrubError, wrongState } from "./guards";
 import type { Platform } from "./platform";
-import { receiveFrame, unexpectedClose } from "./receiving";
+import { Receiver } from "./receiving";
 import { AudioSender } from "./sending";
 import { SessionState, StateMachine } from "./state";
 import { checkTokenOptions, requestSessionToken } from "./token";
@@ -29,18 +29,19 @@ export class AvatarSession {
   readonly config: SessionConfig;
   readonly #platform: Platform;
   readonly #machine: StateMachine;
-  readonly #sender: AudioSender;
   readonly #newReqId: () => string;
+  readonly #encoder: SessionEncoder | undefined;
   /** Aborted when the session closes: cancels whatever is in flight. */
   readonly #lifecycle = new AbortController();
   #token: string | undefined;
   #connection: WebSocketConnection | undefined;
-  #connectionId: string | undefined;
-  #handshake: Deferred<string> | undefined;
+  #confirmed: Confirmation | undefined;
+  #handshake: Deferred<Confirmation> | undefined;
+  #sender: AudioSender | undefined;
+  #receiver: Receiver | undefined;
   /** The error that ended the session, if one did. */
   #failure: AvatarSDKError | undefined;
-  /** A runtime ServerError that was the last thing received: a close right after it is its consequence. */
-  #lastServerError: AvatarSDKError | undefined;
+  #warnedPlaybackControl = false;
   #closed = deferred<void>();
 
   /**
@@ -61,20 +62,8 @@ export class AvatarSession {
       if (state === SessionState.closed) this.#onClosed();
     });
     this.#newReqId = createLogIdGenerator(platform.random);
-    this.#sender = new AudioSender({
-      newReqId: this.#newReqId,
-      transmit: (message) => this.#transmit(message),
-      pcmInput: this.config.audioFormat === "pcm_s16le" || this.config.oggOpusEncoder !== undefined,
-      ...(this.config.oggOpusEncoder === undefined ? {} : { openStream: streamOpener(this.config, platform) }),
-      onEncoded: (reqId, stream) => invokeCallback(this.config.logger, "onEncodedAudio", this.config.onEncodedAudio, reqId, stream),
-    });
-    const signal = this.config.signal;
-    if (signal !== undefined) {
-      const onAbort = () => void this.close();
-      if (signal.aborted) queueMicrotask(onAbort);
-      else signal.addEventListener("abort", onAbort, { once: true });
-      this.#lifecycle.signal.addEventListener("abort", () => signal.removeEventListener("abort", onAbort), { once: true });
-    }
+    this.#encoder = this.config.oggOpusEncoder === undefined ? undefined : sessionEncoder(this.config, platform);
+    if (this.config.signal !== undefined) linkAbort(this.config.signal, () => void this.close(), this.#lifecycle.signal);
   }
 
   /** Where the session is in its life. */
@@ -84,7 +73,16 @@ export class AvatarSession {
 
   /** The server's id for this connection, once `start()` resolved. */
   get connectionId(): string | undefined {
-    return this.#connectionId;
+    return this.#confirmed?.connectionId;
+  }
+
+  /**
+   * What the server announced in its confirmation, once `start()` resolved:
+   * `playback_control` (it accepts `pause()`/`resume()`) and `playback_state`
+   * (it sends playback states). Empty for servers that announce nothing.
+   */
+  get capabilities(): readonly string[] {
+    return this.#confirmed?.capabilities ?? [];
   }
 
   /**
@@ -117,7 +115,8 @@ export class AvatarSession {
   /**
    * Opens the WebSocket, sends the session configuration and waits for the
    * server's confirmation. Resolves with the connection id. A failure
-   * rejects, is passed to `onError`, and closes the session.
+   * rejects, is passed to `onError`, and closes the session. With the
+   * built-in encoder, the encoder loads meanwhile.
    */
   async start(): Promise<string> {
     this.#expectState("start()", SessionState.idle);
@@ -126,6 +125,7 @@ export class AvatarSession {
       throw new ConfigurationError("sessionToken", "start() needs a session token: call init() first, or pass sessionToken");
     }
     this.#machine.to(SessionState.connecting);
+    void this.#encoder?.load();
     const { url, headers } = buildConnectTarget(this.config, token);
     const { connectMs, handshakeMs } = this.config.timeouts;
     const connectDeadline = startDeadline(connectMs, this.#lifecycle.signal);
@@ -148,12 +148,12 @@ export class AvatarSession {
         throw this.#interrupted("start()");
       }
       this.#machine.to(SessionState.handshaking);
-      this.#handshake = deferred<string>();
+      this.#handshake = deferred<Confirmation>();
       this.#connection.send(configureMessage(this.config));
       const handshakeDeadline = startDeadline(handshakeMs);
       handshakeDeadline.signal.addEventListener("abort", () => this.#handshake?.reject(handshakeTimeout(handshakeMs)));
       try {
-        return await this.#handshake.promise;
+        return (await this.#handshake.promise).connectionId;
       } finally {
         handshakeDeadline.dispose();
         this.#handshake = undefined;
@@ -174,21 +174,35 @@ export class AvatarSession {
    */
   sendAudio(audio: AudioInput, end = false): Promise<string> {
     try {
-      this.#requireOpen("sendAudio()");
-      return this.#sender.send(audioBytes(audio), end === true);
+      return this.#requireOpen("sendAudio()").send(audioBytes(audio), end === true);
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  /** Asks the server to stop the most recent request (even one whose audio ended); resolves with its id. */
+  /**
+   * Asks the server to stop the most recent request (even one whose audio
+   * ended); resolves with its id. Frames of that request already in flight
+   * still arrive: `onFrame` gives their `reqId`, so drop those.
+   */
   interrupt(): Promise<string> {
-    try {
-      this.#requireOpen("interrupt()");
-      return this.#sender.interrupt();
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.#control("interrupt");
+  }
+
+  /**
+   * Pauses the output of the most recent request (servers that announce
+   * `playback_control`, in egress mode); resolves with its id. Audio can
+   * still be sent meanwhile. The server answers with a playback state
+   * (`onPlaybackState`). Servers without the capability ignore it: the SDK
+   * then warns once through `logger.warn`.
+   */
+  pause(): Promise<string> {
+    return this.#control("pause");
+  }
+
+  /** Resumes the output of the most recent request where it paused; resolves with its id. See {@link AvatarSession.pause}. */
+  resume(): Promise<string> {
+    return this.#control("resume");
   }
 
   /**
@@ -213,56 +227,54 @@ export class AvatarSession {
     return this.#closed.promise;
   }
 
-  /** Sends one message, then waits while the socket holds more than `highWaterMark` bytes. */
-  async #transmit(message: Uint8Array): Promise<void> {
-    const connection = this.#requireOpen("sendAudio()");
-    connection.send(message);
-    const { highWaterMark, timeouts } = this.config;
-    const since = Date.now();
-    while (connection.bufferedAmount > highWaterMark) {
-      if (Date.now() - since > timeouts.drainMs) {
-        const queued = connection.bufferedAmount;
-        this.#fail(
-          sdkError("connectionFailed", "websocket_send", `The server stopped reading: ${queued} bytes still queued after ${timeouts.drainMs} ms (timeouts.drainMs)`, {
-            ...(this.#connectionId ? { connectionId: this.#connectionId } : {}),
-          }),
-        );
-        throw this.#failure;
+  #control(kind: "interrupt" | "pause" | "resume"): Promise<string> {
+    try {
+      const sender = this.#requireOpen(`${kind}()`);
+      if (kind !== "interrupt" && sender.latestReqId !== undefined && !this.capabilities.includes("playback_control") && !this.#warnedPlaybackControl) {
+        this.#warnedPlaybackControl = true;
+        this.config.logger.warn(`[avatarkit] ${kind}(): the server did not announce playback_control; servers without it ignore pause and resume`);
       }
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      this.#requireOpen("sendAudio()");
+      return sender.control(kind);
+    } catch (error) {
+      return Promise.reject(error);
     }
   }
 
   #onMessage(data: Uint8Array | string): void {
-    const handshaking = this.#machine.is(SessionState.handshaking);
-    const received = receiveFrame(data, handshaking ? "websocket_handshake" : "websocket_runtime", this.#connectionId);
-    if (!received.ok) {
-      this.#report(received.error);
+    if (this.#receiver !== undefined) {
+      if (this.#machine.is(SessionState.open)) this.#receiver.receive(data);
       return;
     }
-    const { message, bytes } = received;
-    if (handshaking) {
-      const outcome = handshakeOutcome(message);
-      if (outcome === undefined) return;
-      if ("error" in outcome) {
-        this.#handshake?.reject(outcome.error);
-        return;
-      }
-      // Open now, not after start() resumes: frames in the same read as the confirm are runtime frames.
-      this.#connectionId = outcome.connectionId;
-      this.#machine.to(SessionState.open);
-      this.#handshake?.resolve(outcome.connectionId);
-      return;
-    }
-    if (!this.#machine.is(SessionState.open)) return;
-    this.#lastServerError = undefined;
-    if (message.kind === "animation") {
-      invokeCallback(this.config.logger, "transportFrames", this.config.transportFrames, bytes, message.end);
-    } else if (message.kind === "error") {
-      this.#lastServerError = serverErrorReceived("websocket_runtime", message, this.#connectionId);
-      this.#report(this.#lastServerError);
-    }
+    if (!this.#machine.is(SessionState.handshaking)) return;
+    const step = handshakeStep(data);
+    if (step === undefined) return;
+    if ("error" in step) return this.#handshake?.reject(step.error);
+    // Open now, not after start() resumes: frames in the same read as the confirm are runtime frames.
+    this.#open(step.confirmed);
+  }
+
+  #open(confirmed: Confirmation): void {
+    const connection = this.#connection as WebSocketConnection;
+    const { connectionId } = confirmed;
+    this.#confirmed = confirmed;
+    const encoder = this.#encoder;
+    this.#sender = new AudioSender({
+      connection,
+      connectionId,
+      newReqId: this.#newReqId,
+      pcmInput: this.config.audioFormat === "pcm_s16le" || encoder !== undefined,
+      highWaterMark: this.config.highWaterMark,
+      drainMs: this.config.timeouts.drainMs,
+      ...(encoder === undefined ? {} : { openStream: () => encoder.open() }),
+      onEncoded: (reqId, stream) => invokeCallback(this.config.logger, "onEncodedAudio", this.config.onEncodedAudio, reqId, stream),
+      onStalled: (error) => this.#fail(error),
+    });
+    this.#receiver = new Receiver(this.config, connectionId, {
+      report: (error) => void this.#report(error),
+      fail: (error) => this.#fail(error),
+    });
+    this.#machine.to(SessionState.open);
+    this.#handshake?.resolve(confirmed);
   }
 
   #onTransportClose(code: number, reason: string): void {
@@ -271,16 +283,13 @@ export class AvatarSession {
       return;
     }
     if (this.#machine.is(SessionState.handshaking)) {
-      this.#handshake?.reject(closedDuringHandshake(code, reason));
+      this.#handshake?.reject(closedByServer("websocket_handshake", code, reason));
       return;
     }
-    const lastError = this.#lastServerError;
-    if (lastError !== undefined) {
-      this.#failure = lastError; // already reported: the close is its consequence
-      this.#machine.to(SessionState.closed);
-      return;
-    }
-    this.#fail(unexpectedClose(code, reason, this.#connectionId));
+    const { error, reported } = (this.#receiver as Receiver).closed(code, reason);
+    if (!reported) return this.#fail(error);
+    this.#failure = error; // already reported: the close is its consequence
+    this.#machine.to(SessionState.closed);
   }
 
   /** Ends the session with an error: reports it once, then closes. */
@@ -301,25 +310,25 @@ export class AvatarSession {
 
   #onClosed(): void {
     this.#lifecycle.abort();
-    this.#sender.dispose();
-    this.#handshake?.reject(this.#failure ?? closedDuringHandshake(1000, "client closed"));
+    const reason = this.#failure ?? new AvatarSDKError("invalidRequest", "The session is closed; create a new session", { phase: "websocket_send" });
+    this.#sender?.close(reason);
+    this.#handshake?.reject(this.#failure ?? closedByServer("websocket_handshake", 1000, "client closed"));
     this.#closed.resolve();
     invokeCallback(this.config.logger, "onClose", this.config.onClose);
   }
 
   /** The error for a call cut short by `close()` or the abort signal, if that is what happened. */
-  #interrupted(step: string): unknown {
+  #interrupted(step: "init()" | "start()"): unknown {
     if (!this.#machine.is(SessionState.closing, SessionState.closed) || this.#failure !== undefined) return undefined;
-    if (this.config.signal?.aborted) return this.config.signal.reason;
-    return new AvatarSDKError("connectionClosed", `${step} was cancelled: the session was closed`, { phase: step === "init()" ? "session_token" : "websocket_connect" });
+    return cancelled(step, this.config.signal);
   }
 
   #expectState(call: string, ...states: SessionState[]): void {
     if (!this.#machine.is(...states)) throw wrongState(call, this.#machine.state);
   }
 
-  #requireOpen(call: string): WebSocketConnection {
-    if (this.#machine.is(SessionState.open) && this.#connection !== undefined) return this.#connection;
+  #requireOpen(call: string): AudioSender {
+    if (this.#machine.is(SessionState.open) && this.#sender !== undefined) return this.#sender;
     throw this.#failure ?? notOpen(call, this.#machine.state);
   }
 

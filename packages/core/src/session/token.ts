@@ -78,7 +78,8 @@ export async function requestSessionToken(http: HttpClient, options: CreateSessi
   }
   const record = (typeof json === "object" && json !== null ? json : {}) as Record<string, unknown>;
   if (Array.isArray(record["errors"]) && record["errors"].length > 0) throw sessionTokenRejected(200, response.body);
-  const token = record["sessionToken"];
+  // The console answers `sessionToken`; the service's newest client reads `session_token` (PROTOCOL.md §8).
+  const token = record["sessionToken"] ?? record["session_token"];
   if (typeof token !== "string" || token === "") {
     throw new SessionTokenError("protocolError", "Failed to create session token (HTTP 200): the response has no sessionToken", {
       phase: "session_token",
