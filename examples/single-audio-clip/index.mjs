@@ -6,7 +6,7 @@
 //   node index.mjs [clip.pcm] [--opus] [--realtime]
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { AvatarSDKError, newAvatarSession } from "@avatarkit/node";
+import { AvatarSDKError, decodeAnimationFrame, newAvatarSession } from "@avatarkit/node";
 import { connectTarget, sessionOptionsFor } from "@avatarkit/examples-shared";
 
 const { values, positionals } = parseArgs({
@@ -26,6 +26,11 @@ console.log(`Target: ${target.simulated ? "local simulator" : "avatar service"} 
 
 let frames = 0;
 let frameBytes = 0;
+let startedAt = 0;
+let chunksSent = 0;
+let chunksTotal = 0;
+/** Mouth opening (jawPose[0], radians) of every frame, decoded from its FLAME keyframe. */
+const jaw = [];
 let resolveLast;
 const lastFrame = new Promise((resolve) => (resolveLast = resolve));
 
@@ -33,9 +38,14 @@ const session = newAvatarSession({
   ...sessionOptionsFor(target),
   sampleRate,
   ...(values.opus ? { audioFormat: "ogg_opus", bitrate: 32000, oggOpusEncoder: { frameDurationMs: 20 } } : {}),
-  transportFrames: (frame, isLast) => {
+  onFrame: ({ bytes, isLast }) => {
+    if (frames === 0) {
+      const streaming = chunksSent < chunksTotal ? `while the clip was still streaming (${chunksSent} of ${chunksTotal} chunks sent)` : "after the whole clip was sent";
+      console.log(`First frame: ${(performance.now() - startedAt).toFixed(0)} ms after the first chunk, ${streaming}`);
+    }
     frames++;
-    frameBytes += frame.length;
+    frameBytes += bytes.length;
+    jaw.push(decodeAnimationFrame(bytes).keyframes[0]?.jawPose[0] ?? 0);
     if (isLast) resolveLast();
   },
   onError: (error) => console.error(`onError: [${error.code}] ${error.message}`),
@@ -51,9 +61,12 @@ try {
   console.log(`Connected: connection id ${connectionId}`);
 
   let reqId;
+  chunksTotal = Math.ceil(clip.length / chunkBytes);
+  startedAt = performance.now();
   for (let offset = 0; offset < clip.length; offset += chunkBytes) {
     const chunk = clip.subarray(offset, offset + chunkBytes);
     reqId = await session.sendAudio(chunk, offset + chunkBytes >= clip.length);
+    chunksSent++;
     if (values.realtime) await new Promise((r) => setTimeout(r, Number(values["chunk-ms"])));
   }
   console.log(`Sent audio: request id ${reqId}`);
@@ -63,6 +76,9 @@ try {
   clearTimeout(timeout);
   if (failure) throw failure;
   console.log(`Frames received: ${frames} (${frameBytes} bytes), the last one marked isLast`);
+  // A few frames, 1 s apart: the mouth opens with speech and closes in pauses.
+  const samples = [0, 25, 50, 75, 100, 125].filter((i) => i < jaw.length);
+  console.log(`Jaw opening (rad) at ${samples.map((i) => `${(i / 25).toFixed(0)} s: ${jaw[i].toFixed(3)}`).join(", ")}; widest ${Math.max(...jaw).toFixed(3)}`);
 } catch (error) {
   exitCode = 1;
   if (error instanceof AvatarSDKError) console.error(`Failed: [${error.code}] ${error.message}`);

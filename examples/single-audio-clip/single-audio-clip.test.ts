@@ -19,6 +19,10 @@ describe("single-audio-clip example", () => {
     expect(stdout).toMatch(/Sent audio: request id \d{14}_[A-Za-z0-9_-]{12}/);
     const frames = Number(/Frames received: (\d+)/.exec(stdout)?.[1]);
     expect(frames).toBe(308); // ceil(12.31 s × 25)
+    // Frames stream while audio arrives, and their keyframes say the mouth moves with the speech.
+    expect(stdout).toMatch(/First frame: \d+ ms after the first chunk, while the clip was still streaming \(\d+ of 124 chunks sent\)/);
+    const widest = Number(/widest (\d+\.\d+)/.exec(stdout)?.[1]);
+    expect(widest).toBeGreaterThan(0.1);
     expect(stdout).toMatch(/Session closed/);
   });
 

@@ -34,6 +34,7 @@ export {
   type OpusApplication,
   type PlaybackState,
   type PlaybackStateEvent,
+  type SampleInput,
   type SessionConfig,
   type SessionOptions,
   type SessionTimeouts,

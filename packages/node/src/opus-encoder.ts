@@ -28,8 +28,41 @@ export const nodeOpusEncoderFactory: OpusEncoderFactory = /* @__PURE__ */ create
 /** Opens a request's Ogg Opus stream with {@link nodeOpusEncoderFactory}. */
 export const nodeStreamEncoderFactory: StreamEncoderFactory = (options) => openOggOpusStream(nodeOpusEncoderFactory, options);
 
-/** Loads the encoder for `oggOpusEncoder.backend`. @internal */
-export async function loadNodeStreamEncoder(_backend: "auto" | "native" | "wasm", logger: Logger): Promise<StreamEncoderFactory> {
-  logger.debug?.("[avatarkit] Opus encoder: WebAssembly libopus");
-  return nodeStreamEncoderFactory;
+/**
+ * Loads the encoder for `oggOpusEncoder.backend`: `native` is the prebuilt
+ * libopus binary (rejects with the reason where it cannot load), `wasm` the
+ * WebAssembly build, `auto` native where it loads and WebAssembly elsewhere.
+ * The WebAssembly module is compiled and warmed here, so that the first
+ * request does not pay for it. Says on `logger.debug` which one runs.
+ * @internal
+ */
+export async function loadNodeStreamEncoder(backend: "auto" | "native" | "wasm", logger: Logger): Promise<StreamEncoderFactory> {
+  let factory: OpusEncoderFactory | undefined;
+  if (backend !== "wasm") {
+    try {
+      factory = await import("./opus-native").then((m) => m.loadNativeOpusEncoderFactory());
+      logger.debug?.("[avatarkit] Opus encoder: native libopus (@evan/opus prebuilt binary)");
+    } catch (error) {
+      if (backend === "native") throw error;
+      logger.debug?.(`[avatarkit] Opus encoder: WebAssembly libopus (native unavailable: ${(error as Error)?.message ?? String(error)})`);
+    }
+  } else {
+    logger.debug?.("[avatarkit] Opus encoder: WebAssembly libopus");
+  }
+  if (factory === undefined) {
+    factory = nodeOpusEncoderFactory;
+    await warm(factory);
+  }
+  const chosen = factory;
+  return (options) => openOggOpusStream(chosen, options);
+}
+
+/** Compiles and instantiates the module and runs libopus once, off the first request's path. */
+async function warm(factory: OpusEncoderFactory): Promise<void> {
+  const encoder = await factory({ sampleRate: 16000, channels: 1, application: "audio", bitrate: 0 });
+  try {
+    encoder.encode(new Int16Array(320));
+  } finally {
+    encoder.destroy();
+  }
 }

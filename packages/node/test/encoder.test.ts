@@ -23,6 +23,31 @@ async function opusinfo(stream: Uint8Array): Promise<string> {
 describe("built-in encoder through a session", () => {
   const sim = useSimulator();
 
+  it.each(["auto", "native", "wasm"] as const)("backend %s: loads during start(), says which runs, streams a valid Ogg Opus request", async (backend) => {
+    const debug: string[] = [];
+    const encoded: Uint8Array[] = [];
+    const rec = recorder();
+    const session = newAvatarSession(
+      optionsFor(sim(), {
+        ...opus,
+        oggOpusEncoder: { frameDurationMs: 20, backend },
+        ...rec.callbacks,
+        onEncodedAudio: (_reqId, stream) => void encoded.push(stream),
+        logger: { warn: () => {}, debug: (message: string) => void debug.push(message) },
+      }),
+    );
+    await session.init();
+    await session.start();
+    // The encoder was chosen while connecting, before any audio.
+    await waitFor(() => debug.length > 0, 5000, "the encoder's debug line");
+    expect(debug[0]).toMatch(backend === "wasm" ? /WebAssembly libopus$/ : /native libopus/); // the prebuilt binary loads on this machine
+    await session.sendAudio(SPEECH.subarray(0, 32000), true);
+    await rec.lastFrames();
+    expect(sim().connections[0]!.requests[0]!.oggError).toBeUndefined();
+    expect(await opusinfo(encoded[0]!)).toMatch(/Playback length: 0m:01\.0/);
+    await session.close();
+  });
+
   it("streams PCM as one valid Ogg Opus stream per request, and onEncodedAudio gets it once", async () => {
     const rec = recorder();
     const encoded: Array<[string, Uint8Array]> = [];

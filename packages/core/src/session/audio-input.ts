@@ -1,7 +1,9 @@
 import { AvatarSDKError } from "../errors/avatar-sdk-error";
 
-/** Audio `sendAudio()` accepts: bytes in any binary container. */
-export type AudioInput = Uint8Array | ArrayBufferLike | ArrayBufferView;
+import type { SampleInput } from "./sample-input";
+
+/** Audio `sendAudio()` accepts: bytes in any binary container, or samples with their format. */
+export type AudioInput = Uint8Array | ArrayBufferLike | ArrayBufferView | SampleInput;
 
 /** Views any accepted audio value as bytes, without copying. @internal */
 export function audioBytes(audio: unknown): Uint8Array {

@@ -3,6 +3,7 @@ import { AvatarSDKError } from "../errors/avatar-sdk-error";
 import { sdkError } from "../errors/create";
 import type { WebSocketConnection } from "../transport";
 import { checkWholeSamples } from "./audio-input";
+import { checkSampleInput, isSampleInput, SampleConverter, type SampleInput } from "./sample-input";
 
 /** A per-request PCM → Ogg Opus stream (the built-in encoder). @internal */
 export interface StreamEncoder {
@@ -24,8 +25,10 @@ export interface SenderOptions {
   readonly connectionId: string;
   /** Mints a request id. */
   readonly newReqId: () => string;
-  /** Whether audio is PCM that must hold whole samples. */
+  /** Whether audio is PCM that must hold whole samples (and sample inputs are allowed). */
   readonly pcmInput: boolean;
+  /** The PCM rate the session sends: sample inputs are resampled to it. */
+  readonly sampleRate: number;
   /** Wait after a send while more than this many bytes are queued. */
   readonly highWaterMark: number;
   /** Give up waiting after this long: the server stopped reading. */
@@ -36,6 +39,16 @@ export interface SenderOptions {
   readonly onEncoded?: (reqId: string, stream: Uint8Array) => void;
   /** Called once when the server stopped reading for `drainMs`: the session fails with this error. */
   readonly onStalled: (error: AvatarSDKError) => void;
+}
+
+/** A request that is receiving audio. */
+interface OpenRequest {
+  readonly reqId: string;
+  stream?: StreamEncoder;
+  /** Set when its chunks are samples: their resampler state spans the request. */
+  converter?: SampleConverter;
+  /** Set when its chunks are bytes. */
+  bytes?: boolean;
 }
 
 /** Large chunks go out as several messages of at most this many bytes (even, so PCM stays whole). */
@@ -54,7 +67,7 @@ const CONTROL = { interrupt: encodeInterrupt, pause: encodePause, resume: encode
 export class AudioSender {
   readonly #options: SenderOptions;
   /** The request that is receiving audio (until a chunk with end=true). */
-  #current: { reqId: string; stream?: StreamEncoder } | undefined;
+  #current: OpenRequest | undefined;
   /** The most recent request id, ended or not: what interrupt(), pause() and resume() name. */
   #latest: string | undefined;
   #queue: Promise<unknown> = Promise.resolve();
@@ -70,10 +83,17 @@ export class AudioSender {
     return this.#latest;
   }
 
-  /** Queues a chunk; resolves with its request id once it is on the socket. */
-  send(bytes: Uint8Array, end: boolean): Promise<string> {
-    if (this.#options.pcmInput) checkWholeSamples(bytes);
-    return this.#enqueue(() => this.#sendNow(bytes, end));
+  /** Queues a chunk of bytes or samples; resolves with its request id once it is on the socket. */
+  send(audio: Uint8Array | SampleInput, end: boolean): Promise<string> {
+    if (isSampleInput(audio)) {
+      if (!this.#options.pcmInput) {
+        throw new AvatarSDKError("invalidRequest", "sendAudio(): samples need a PCM session or the built-in encoder (oggOpusEncoder); Ogg Opus bytes pass through as they are", {
+          phase: "websocket_send",
+        });
+      }
+      checkSampleInput(audio);
+    } else if (this.#options.pcmInput) checkWholeSamples(audio);
+    return this.#enqueue(() => this.#sendNow(audio, end));
   }
 
   /** Queues a control message about the most recent request; resolves with its id. */
@@ -107,7 +127,7 @@ export class AudioSender {
     return run;
   }
 
-  async #sendNow(bytes: Uint8Array, end: boolean): Promise<string> {
+  async #sendNow(audio: Uint8Array | SampleInput, end: boolean): Promise<string> {
     if (this.#closed) throw this.#closed;
     let current = this.#current;
     if (current === undefined) {
@@ -121,6 +141,7 @@ export class AudioSender {
         else current.stream = stream;
       }
     }
+    const bytes = await this.#pcm(current, audio, end);
     const { reqId, stream } = current;
     if (end) this.#current = undefined;
     if (stream !== undefined) {
@@ -130,6 +151,20 @@ export class AudioSender {
     }
     await this.#transmitAudio(reqId, bytes, end);
     return reqId;
+  }
+
+  /** The bytes of a chunk: as given, or converted from samples with the request's resampler. */
+  async #pcm(current: OpenRequest, audio: Uint8Array | SampleInput, end: boolean): Promise<Uint8Array> {
+    const samples = isSampleInput(audio);
+    if (samples ? current.bytes === true : current.converter !== undefined) {
+      throw new AvatarSDKError("invalidRequest", "sendAudio(): one request takes either bytes or samples, not both; end the request first", { phase: "websocket_send" });
+    }
+    if (!samples) {
+      current.bytes = true;
+      return audio;
+    }
+    current.converter ??= new SampleConverter(this.#options.sampleRate);
+    return current.converter.convert(audio, end);
   }
 
   async #finishStream(reqId: string, stream: StreamEncoder): Promise<void> {

@@ -6,6 +6,7 @@ import { closedByServer } from "../errors/create";
 import { createLogIdGenerator } from "../log-id";
 import type { WebSocketConnection } from "../transport";
 import { audioBytes, type AudioInput } from "./audio-input";
+import { isSampleInput } from "./sample-input";
 import { invokeCallback } from "./callbacks";
 import { deferred, linkAbort, startDeadline, type Deferred } from "./deadline";
 import { sessionEncoder, type SessionEncoder } from "./encoding";
@@ -171,10 +172,14 @@ export class AvatarSession {
    * on the socket and the socket is under its high-water mark (back-pressure:
    * awaiting each call bounds memory). The first chunk mints a request id;
    * later chunks reuse it until one has `end = true`.
+   *
+   * `audio` is bytes in the session's format, or samples with their format
+   * (`{ samples, sampleRate, channels? }`: mixed down, converted to 16-bit
+   * and resampled to `sampleRate`, the request's length exact on `end`).
    */
   sendAudio(audio: AudioInput, end = false): Promise<string> {
     try {
-      return this.#requireOpen("sendAudio()").send(audioBytes(audio), end === true);
+      return this.#requireOpen("sendAudio()").send(isSampleInput(audio) ? audio : audioBytes(audio), end === true);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -263,6 +268,7 @@ export class AvatarSession {
       connectionId,
       newReqId: this.#newReqId,
       pcmInput: this.config.audioFormat === "pcm_s16le" || encoder !== undefined,
+      sampleRate: this.config.sampleRate,
       highWaterMark: this.config.highWaterMark,
       drainMs: this.config.timeouts.drainMs,
       ...(encoder === undefined ? {} : { openStream: () => encoder.open() }),
