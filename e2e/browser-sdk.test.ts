@@ -4,7 +4,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { createSessionToken, newAvatarSession } from "@avatarkit/node";
-import { DEMO_CREDENTIALS, oggCrc32, startSimulator, type Simulator, type SimulatorOptions } from "@avatarkit/simulator";
+import { DEMO_CREDENTIALS, flamesForPcmRequest, oggCrc32, startSimulator, type Simulator, type SimulatorOptions } from "@avatarkit/simulator";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { useChromium } from "./support/chromium";
 import { Harness, hex, lastFrames, type PageSession } from "./support/harness";
@@ -118,13 +118,17 @@ describe("#interrupt", () => {
     const { session } = await opened(w);
     const reqId = await session.value<string>("sendTone", 4, true); // 100 frames at 20 ms each
     await session.waitFor((s) => s.frames.length >= 3, "three frames");
+    const over = w.sim.waitFor("request", (r) => r.reqId === reqId);
     expect(await session.value("interrupt")).toBe(reqId);
     const connection = w.sim.connections[0]!;
     await session.waitFor(() => connection.interrupts.length === 1, "the interrupt to arrive");
     expect(connection.interrupts).toEqual([reqId]);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    const stopped = await session.state();
-    expect(stopped.frames.length).toBeLessThan(100);
+    const [request] = await over; // the simulator stopped the request
+    expect(request.interrupted).toBe(true);
+    expect(request.frames.length).toBeLessThan(100);
+    // The page got exactly what the simulator sent before the interrupt, and no end=true frame.
+    const stopped = await session.waitFor((s) => s.frames.length === request.frames.length, "the in-flight frames");
+    expect(stopped.frames.map((f) => f.hex)).toEqual(request.frames.map(hex));
     expect(lastFrames(stopped)).toBe(0);
 
     const next = await session.value<string>("sendTone", 0.2, true);
@@ -204,11 +208,11 @@ describe("errors, as a browser sees them", () => {
   });
 
   it("a runtime ServerError goes to onError and the session stays open", async () => {
-    w.sim.inject({ type: "runtime-error", after: "audio", code: 4002, message: "maximum session duration reached" });
+    w.sim.inject({ type: "runtime-error", after: "audio", code: 0, message: "maximum session duration reached" });
     const { session, connectionId } = await opened(w);
     const reqId = await session.value<string>("sendTone", 0.2, true);
     const state = await session.waitFor((s) => lastFrames(s) === 1 && s.errors.length === 1, "the error and the last frame");
-    expect(state.errors[0]).toMatchObject({ code: "sessionDurationExceeded", phase: "websocket_runtime", serverCode: "4002", connectionId, reqId });
+    expect(state.errors[0]).toMatchObject({ code: "sessionDurationExceeded", phase: "websocket_runtime", serverCode: "0", connectionId, reqId, retryable: true });
     expect(state.state).toBe("open");
     expect(await session.value("sendTone", 0.1, true)).not.toBe(reqId);
     await session.value("close");
@@ -237,6 +241,7 @@ describe("errors, as a browser sees them", () => {
       name: "ConfigurationError",
       code: "invalidRequest",
       field: "useQueryAuth",
+      retryable: false,
       message: "Header auth is not possible here: this runtime's WebSocket cannot send headers. Set useQueryAuth: true (the default in browsers).",
     });
     expect(w.sim.connections).toHaveLength(0);
@@ -309,9 +314,10 @@ describe("reliability, in a browser", () => {
 describe("built-in Ogg Opus encoder", () => {
   const w = useWorld();
 
-  it("loads its chunk and WebAssembly on first use and sends a valid Ogg Opus stream", async () => {
-    const { session } = await opened(w, { audioFormat: "ogg_opus", sampleRate: 16000, oggOpusEncoder: { frameDurationMs: 20 } });
+  it("loads its chunk and WebAssembly when the session starts, not before, and sends a valid Ogg Opus stream", async () => {
+    const session = await w.harness.session(tokenOptions(w.sim, { audioFormat: "ogg_opus", sampleRate: 16000, oggOpusEncoder: { frameDurationMs: 20 } }));
     expect(w.harness.requests.filter((r) => /opus/.test(r.url))).toEqual([]);
+    await session.value<string>("start"); // loads the encoder while it connects
     const reqId = await session.value<string>("sendSpeech", 6400);
     const state = await session.waitFor((s) => lastFrames(s) === 1, "the last frame", 15_000);
     const request = w.sim.connections[0]!.requests[0]!;
@@ -335,7 +341,8 @@ describe("built-in Ogg Opus encoder", () => {
     let lastFrame!: () => void;
     const done = new Promise<void>((resolve) => (lastFrame = resolve));
     const node = newAvatarSession({
-      ...tokenOptions(w.sim, { audioFormat: "ogg_opus", sampleRate: 16000, bitrate: 32000, oggOpusEncoder: { frameDurationMs: 20 } }),
+      // The same WebAssembly libopus as the page (Node's default is the native binary where it loads).
+      ...tokenOptions(w.sim, { audioFormat: "ogg_opus", sampleRate: 16000, bitrate: 32000, oggOpusEncoder: { frameDurationMs: 20, backend: "wasm" } }),
       transportFrames: (_frame, isLast) => isLast && lastFrame(),
     } as Parameters<typeof newAvatarSession>[0]);
     await node.start();
@@ -364,3 +371,67 @@ function withSerial(stream: Uint8Array, serial: number): Uint8Array {
   }
   return out;
 }
+
+describe("the current service's protocol (§8), in Chromium", () => {
+  const w = useWorld();
+
+  it("capabilities, pause/resume with one state each, and every state reaches onPlaybackState", async () => {
+    const { session } = await opened(w);
+    expect((await session.state()).capabilities).toEqual(["playback_control", "playback_state"]);
+    expect(await session.error("pause")).toMatchObject({ code: "invalidRequest", isAvatarSDKError: true });
+    const first = w.sim.waitFor("frame");
+    const reqId = await session.value<string>("sendTone", 1, false); // no end: the request keeps playing
+    await first;
+    const pausedState = w.sim.waitFor("state", (st) => st.answers === "pause");
+    expect(await session.value("pause")).toBe(reqId);
+    const [paused] = await pausedState;
+    const resumedState = w.sim.waitFor("state", (st) => st.answers === "resume");
+    expect(await session.value("resume")).toBe(reqId);
+    await resumedState;
+    const ended = w.sim.waitFor("state", (st) => st.name === "ENDED");
+    await session.value("sendTone", 0.2, true);
+    const connection = w.sim.connections[0]!;
+    await ended;
+    const seen = await session.waitFor((s) => s.states.length === connection.statesSent.length && lastFrames(s) === 1, "every state and the last frame");
+    expect(seen.states.map((st) => st.state)).toEqual(connection.statesSent.map((st) => st.name.toLowerCase()));
+    expect(seen.states.find((st) => st.state === "paused")).toEqual({ reqId, state: "paused", playedMs: paused.playedMs, connectionId: seen.connectionId });
+    await session.value("close");
+    expect(w.harness.problems).toEqual([]);
+  });
+
+  it("onFrame gives each frame's request id and avatar; decodeAnimationFrame reads the simulator's keyframes exactly", async () => {
+    const { session } = await opened(w);
+    const over = w.sim.waitFor("request");
+    const reqId = await session.value<string>("sendTone", 0.5, true);
+    const [request] = await over;
+    const state = await session.waitFor((s) => s.contexts.some((f) => f.isLast), "the last frame");
+    expect(state.contexts.map((f) => f.hex)).toEqual(request.frames.map(hex));
+    expect(state.contexts.every((f) => f.reqId === reqId && f.avatarId === DEMO_CREDENTIALS.avatarId)).toBe(true);
+    const decoded = await session.decodeFrames();
+    const sent = w.sim.connections[0]!;
+    // Recompute what the simulator sent from its own record of the audio.
+    const expected = flamesForPcmRequest(sent.requests[0]!.audio, 16000);
+    expect(decoded).toHaveLength(expected.length);
+    decoded.forEach((frame, i) => {
+      expect(frame).toMatchObject({ reqId, end: i === decoded.length - 1, avatarId: DEMO_CREDENTIALS.avatarId });
+      expect(frame.keyframes[0]!.jawPose).toEqual(expected[i]!.jawPose);
+      expect(frame.keyframes[0]!.eyeLid).toEqual(expected[i]!.eyeLid);
+    });
+    expect(await w.harness.page.evaluate(() => window.harness.decodeError("ff"))).toMatchObject({ code: "protocolError", isAvatarSDKError: true });
+    await session.value("close");
+  });
+
+  it.each([
+    ["concurrency-limit", { code: "concurrencyLimit", retryable: false }],
+    ["upstream-unavailable", { code: "upstreamError", retryable: true }],
+    ["auth-failed", { code: "sessionTokenInvalid", retryable: false }],
+  ] as const)("close code fault %s: one failure with its retry advice", async (type, want) => {
+    w.sim.inject({ type, after: "audio" } as never);
+    const { session } = await opened(w);
+    await session.call("sendTone", 0.1, false);
+    const state = await session.waitFor((s) => s.closes === 1, "the close");
+    expect(state.errors).toHaveLength(1);
+    expect(state.errors[0]).toMatchObject({ ...want, phase: "websocket_runtime", isAvatarSDKError: true });
+    expect(await session.error("sendTone", 0.1, true)).toMatchObject(want);
+  });
+});

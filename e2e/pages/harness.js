@@ -3,7 +3,7 @@
 // frames as hex, errors as their fields.
 import * as sdk from "/sdk/avatarkit.browser.min.js";
 
-const ERROR_FIELDS = ["name", "code", "message", "phase", "httpStatus", "serverCode", "serverTitle", "serverDetail", "connectionId", "reqId", "rawBody", "closeCode", "closeReason", "field"];
+const ERROR_FIELDS = ["name", "code", "message", "phase", "httpStatus", "serverCode", "serverTitle", "serverDetail", "connectionId", "reqId", "rawBody", "closeCode", "closeReason", "field", "retryable"];
 
 /** An error as a plain object, with whether it is an AvatarSDKError. */
 function plain(error) {
@@ -32,7 +32,7 @@ const sessions = [];
 window.harness = {
   /** Creates a session; returns its index, or the error the constructor threw. */
   create({ throwIn = [], ...options }) {
-    const record = { frames: [], errors: [], closes: 0, encoded: [], warnings: [] };
+    const record = { frames: [], contexts: [], states: [], errors: [], closes: 0, encoded: [], warnings: [] };
     /** Records a callback's call, then throws if the test asked that callback to. */
     const callback = (name, handle) => (...args) => {
       handle(...args);
@@ -44,6 +44,8 @@ window.harness = {
         transportFrames: callback("transportFrames", (frame, isLast) => record.frames.push({ hex: hex(frame), isLast })),
         onError: callback("onError", (error) => record.errors.push(plain(error))),
         onClose: callback("onClose", () => record.closes++),
+        onFrame: ({ bytes, reqId, isLast, avatarId }) => record.contexts.push({ hex: hex(bytes), reqId, isLast, avatarId }),
+        onPlaybackState: (event) => record.states.push(event),
         ...(options.oggOpusEncoder ? { onEncodedAudio: (reqId, stream) => record.encoded.push({ reqId, bytes: stream.length }) } : {}),
         logger: { warn: (message, ...details) => record.warnings.push([message, ...details.map(String)].join(" ")) },
       });
@@ -74,8 +76,39 @@ window.harness = {
 
   /** What a session has reported so far. */
   state(index) {
-    const { session, frames, errors, closes, encoded, warnings } = sessions[index];
-    return { state: session.state, connectionId: session.connectionId, frames, errors, closes, encoded, warnings, config: JSON.stringify(session.config) };
+    const { session, frames, contexts, states, errors, closes, encoded, warnings } = sessions[index];
+    return {
+      state: session.state,
+      connectionId: session.connectionId,
+      capabilities: [...session.capabilities],
+      frames,
+      contexts,
+      states,
+      errors,
+      closes,
+      encoded,
+      warnings,
+      config: JSON.stringify(session.config),
+    };
+  },
+
+  /** The session's frames decoded in the page with decodeAnimationFrame, keyframe arrays as plain numbers. */
+  decodeFrames(index) {
+    return sessions[index].contexts.map(({ hex: h }) => {
+      const bytes = new Uint8Array(h.match(/../g).map((b) => parseInt(b, 16)));
+      const frame = sdk.decodeAnimationFrame(bytes);
+      return { ...frame, keyframes: frame.keyframes.map((k) => Object.fromEntries(Object.entries(k).map(([name, a]) => [name, Array.from(a)]))) };
+    });
+  },
+
+  /** decodeAnimationFrame on bytes that are not an animation message: the error it throws. */
+  decodeError(hexBytes) {
+    try {
+      sdk.decodeAnimationFrame(new Uint8Array(hexBytes.match(/../g).map((b) => parseInt(b, 16))));
+      return undefined;
+    } catch (error) {
+      return plain(error);
+    }
   },
 
   generateLogId: () => sdk.generateLogId(),

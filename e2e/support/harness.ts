@@ -20,13 +20,19 @@ export interface PlainError {
   closeCode?: number;
   closeReason?: string;
   field?: string;
+  retryable?: boolean;
 }
 
 /** What a page session reported through its callbacks. */
 export interface PageState {
   state: string;
   connectionId?: string;
+  capabilities: string[];
   frames: Array<{ hex: string; isLast: boolean }>;
+  /** What `onFrame` received (bytes as hex). */
+  contexts: Array<{ hex: string; reqId: string; isLast: boolean; avatarId?: string }>;
+  /** What `onPlaybackState` received. */
+  states: Array<{ reqId: string; state: string; playedMs: number; reason?: string; connectionId?: string }>;
   errors: PlainError[];
   closes: number;
   encoded: Array<{ reqId: string; bytes: number }>;
@@ -43,6 +49,8 @@ interface HarnessApi {
   create(options: Record<string, unknown>): { index?: number; error?: PlainError };
   call(index: number, method: string, ...args: unknown[]): Promise<CallResult>;
   state(index: number): PageState;
+  decodeFrames(index: number): DecodedFrame[];
+  decodeError(hex: string): PlainError | undefined;
   generateLogId(): string;
 }
 
@@ -51,6 +59,15 @@ declare global {
     harness: HarnessApi;
     harnessReady?: boolean;
   }
+}
+
+/** A frame decoded in the page, keyframe arrays as plain numbers. */
+export interface DecodedFrame {
+  reqId: string;
+  connectionId: string;
+  end: boolean;
+  avatarId: string;
+  keyframes: Array<Record<"translation" | "rotation" | "neckPose" | "jawPose" | "eyePose" | "eyeLid" | "expression", number[]>>;
 }
 
 /** One request the page made. */
@@ -136,6 +153,11 @@ export class PageSession {
 
   state(): Promise<PageState> {
     return this.page.evaluate((i) => window.harness.state(i), this.index);
+  }
+
+  /** The frames `onFrame` received, decoded in the page. */
+  decodeFrames(): Promise<DecodedFrame[]> {
+    return this.page.evaluate((i) => window.harness.decodeFrames(i), this.index);
   }
 
   /** Polls the page until `condition` holds for its state; returns that state. */
