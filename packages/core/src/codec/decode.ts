@@ -1,98 +1,130 @@
-import { AnimationField, ConfirmField, MessageField, MessageType, ServerErrorField } from "./fields";
-import { DecodeError, Reader, WireType } from "./wire";
+/**
+ * What the server sends, over the generated codec (`../gen`, from proto/),
+ * reduced to what the SDK acts on. No field numbers or enum values here:
+ * they come from the generated code.
+ * @internal
+ */
+import {
+  decodeServerMessage as decodeWire,
+  decodeServerMessageShallow,
+  MessageType,
+  ServerMessageType,
+  ServerPlaybackState_State as State,
+  type Flame,
+  type ServerMessage as WireServerMessage,
+  type ServerPlaybackState_State,
+} from "../gen/message/message_codec";
+
+/** A message that cannot be decoded. */
+export class DecodeError extends Error {
+  override name = "DecodeError";
+}
 
 /** A message from the server, reduced to the fields the SDK acts on. */
 export type ServerMessage =
-  | { readonly kind: "confirm"; readonly connectionId: string }
+  | { readonly kind: "confirm"; readonly connectionId: string; readonly capabilities: readonly string[] }
   | { readonly kind: "error"; readonly connectionId: string; readonly reqId: string; readonly code: number; readonly message: string }
-  | { readonly kind: "animation"; readonly connectionId: string; readonly reqId: string; readonly end: boolean }
+  /** An animation frame; its keyframes are not decoded (see {@link decodeAnimationFrame}). */
+  | { readonly kind: "animation"; readonly connectionId: string; readonly reqId: string; readonly end: boolean; readonly avatarId: string }
+  | {
+      readonly kind: "playbackState";
+      readonly connectionId: string;
+      readonly reqId: string;
+      readonly state: "playing" | "paused" | "ended" | "interrupted" | "unspecified";
+      readonly playedMs: number;
+      readonly reason: string;
+    }
   /** A type this SDK does not know (or a client type): ignored, for forward compatibility. */
   | { readonly kind: "other"; readonly type: number };
 
-/** Which oneof field carries the payload of each server message type. */
-const PAYLOAD_FIELD: Record<number, number> = {
-  [MessageType.serverConfirmSession]: MessageField.serverConfirmSession,
-  [MessageType.serverError]: MessageField.serverError,
-  [MessageType.serverResponseAnimation]: MessageField.serverResponseAnimation,
-};
+/** An animation message with its keyframes. */
+export interface DecodedAnimationFrame {
+  readonly reqId: string;
+  readonly connectionId: string;
+  readonly end: boolean;
+  readonly avatarId: string;
+  /** FLAME parameters per keyframe; each array is empty when absent. */
+  readonly keyframes: Flame[];
+}
+
+/** Runs a generated decoder; whatever it throws becomes a {@link DecodeError}. */
+function decodeWith(decode: (bytes: Uint8Array) => WireServerMessage, bytes: Uint8Array): WireServerMessage {
+  try {
+    return decode(bytes);
+  } catch (error) {
+    const reason = error instanceof TypeError ? "invalid UTF-8 in a string field" : error instanceof Error ? error.message : String(error);
+    throw new DecodeError(reason, { cause: error });
+  }
+}
+
+/** The message's type: as sent, or, when absent, that of the server payload present. */
+function typeOf(message: WireServerMessage): number {
+  if (message.type !== MessageType.MESSAGE_UNSPECIFIED || message.data.case === undefined) return message.type;
+  return ServerMessageType[message.data.case];
+}
+
+function stateName(state: ServerPlaybackState_State): "playing" | "paused" | "ended" | "interrupted" | "unspecified" {
+  switch (state) {
+    case State.PLAYING:
+      return "playing";
+    case State.PAUSED:
+      return "paused";
+    case State.ENDED:
+      return "ended";
+    case State.INTERRUPTED:
+      return "interrupted";
+    default:
+      return "unspecified";
+  }
+}
 
 /**
- * Decodes a server `Message`. Unknown fields are skipped; only the fields
- * the SDK needs are read. Throws {@link DecodeError} on malformed bytes.
+ * Decodes a server `Message` without its keyframes (the per-frame path).
+ * Unknown fields are skipped; a type without a known server payload is
+ * `other`; a payload that does not match the type is read as empty.
+ * Throws {@link DecodeError} on malformed bytes, never anything else.
  */
 export function decodeServerMessage(bytes: Uint8Array): ServerMessage {
-  const reader = new Reader(bytes);
-  let type = MessageType.unspecified as number;
-  const payloads = new Map<number, Uint8Array>();
-  while (reader.pos < reader.end) {
-    const [field, wireType] = reader.tag();
-    if (field === MessageField.type && wireType === WireType.varint) {
-      type = reader.int32();
-    } else if (wireType === WireType.bytes && isPayloadField(field)) {
-      payloads.set(field, reader.bytes());
-    } else {
-      reader.skip(wireType);
-    }
-  }
-  if (type === MessageType.unspecified) {
-    // No type: infer it from the oneof field present, if any.
-    for (const [t, field] of Object.entries(PAYLOAD_FIELD)) if (payloads.has(field)) type = Number(t);
-  }
-  const payloadField = PAYLOAD_FIELD[type];
-  if (payloadField === undefined) return { kind: "other", type };
-  const payload = new Reader(payloads.get(payloadField) ?? new Uint8Array(0));
+  const message = decodeWith(decodeServerMessageShallow, bytes);
+  const { data } = message;
+  const type = typeOf(message);
   switch (type) {
-    case MessageType.serverConfirmSession:
-      return readConfirm(payload);
-    case MessageType.serverError:
-      return readError(payload);
+    case MessageType.MESSAGE_SERVER_CONFIRM_SESSION: {
+      const v = data.case === "serverConfirmSession" ? data.value : undefined;
+      return { kind: "confirm", connectionId: v?.connectionId ?? "", capabilities: v?.capabilities ?? [] };
+    }
+    case MessageType.MESSAGE_SERVER_ERROR: {
+      const v = data.case === "serverError" ? data.value : undefined;
+      return { kind: "error", connectionId: v?.connectionId ?? "", reqId: v?.reqId ?? "", code: v?.code ?? 0, message: v?.message ?? "" };
+    }
+    case MessageType.MESSAGE_SERVER_RESPONSE_ANIMATION: {
+      const v = data.case === "serverResponseAnimation" ? data.value : undefined;
+      return { kind: "animation", connectionId: v?.connectionId ?? "", reqId: v?.reqId ?? "", end: v?.end ?? false, avatarId: v?.avatarId ?? "" };
+    }
+    case MessageType.MESSAGE_SERVER_PLAYBACK_STATE: {
+      const v = data.case === "serverPlaybackState" ? data.value : undefined;
+      return {
+        kind: "playbackState",
+        connectionId: v?.connectionId ?? "",
+        reqId: v?.reqId ?? "",
+        state: stateName(v?.state ?? State.STATE_UNSPECIFIED),
+        playedMs: v?.playedMs ?? 0,
+        reason: v?.reason ?? "",
+      };
+    }
     default:
-      return readAnimation(payload);
+      return { kind: "other", type };
   }
 }
 
-function isPayloadField(field: number): boolean {
-  return field === MessageField.serverConfirmSession || field === MessageField.serverError || field === MessageField.serverResponseAnimation;
+/**
+ * Decodes an animation message with its keyframes (for renderers). Throws
+ * {@link DecodeError} on malformed bytes and on any other kind of message.
+ */
+export function decodeAnimationFrame(bytes: Uint8Array): DecodedAnimationFrame {
+  const message = decodeWith(decodeWire, bytes);
+  const type = typeOf(message);
+  if (type !== MessageType.MESSAGE_SERVER_RESPONSE_ANIMATION) throw new DecodeError(`not an animation message (type ${type})`);
+  const v = message.data.case === "serverResponseAnimation" ? message.data.value : undefined;
+  return { reqId: v?.reqId ?? "", connectionId: v?.connectionId ?? "", end: v?.end ?? false, avatarId: v?.avatarId ?? "", keyframes: v?.animation?.keyframes ?? [] };
 }
-
-function readConfirm(r: Reader): ServerMessage {
-  let connectionId = "";
-  while (r.pos < r.end) {
-    const [field, wireType] = r.tag();
-    if (field === ConfirmField.connectionId && wireType === WireType.bytes) connectionId = r.string();
-    else r.skip(wireType);
-  }
-  return { kind: "confirm", connectionId };
-}
-
-function readError(r: Reader): ServerMessage {
-  let connectionId = "";
-  let reqId = "";
-  let code = 0;
-  let message = "";
-  while (r.pos < r.end) {
-    const [field, wireType] = r.tag();
-    if (field === ServerErrorField.connectionId && wireType === WireType.bytes) connectionId = r.string();
-    else if (field === ServerErrorField.reqId && wireType === WireType.bytes) reqId = r.string();
-    else if (field === ServerErrorField.code && wireType === WireType.varint) code = r.int32();
-    else if (field === ServerErrorField.message && wireType === WireType.bytes) message = r.string();
-    else r.skip(wireType);
-  }
-  return { kind: "error", connectionId, reqId, code, message };
-}
-
-function readAnimation(r: Reader): ServerMessage {
-  let connectionId = "";
-  let reqId = "";
-  let end = false;
-  while (r.pos < r.end) {
-    const [field, wireType] = r.tag();
-    if (field === AnimationField.connectionId && wireType === WireType.bytes) connectionId = r.string();
-    else if (field === AnimationField.reqId && wireType === WireType.bytes) reqId = r.string();
-    else if (field === AnimationField.end && wireType === WireType.varint) end = r.bool();
-    else r.skip(wireType);
-  }
-  return { kind: "animation", connectionId, reqId, end };
-}
-
-export { DecodeError };

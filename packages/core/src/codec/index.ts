@@ -1,2 +1,2 @@
-export { encodeConfigureSession, encodeAudioInput, encodeInterrupt, type ConfigureSessionFields } from "./encode";
-export { decodeServerMessage, DecodeError, type ServerMessage } from "./decode";
+export { encodeConfigureSession, encodeAudioInput, encodeInterrupt, encodePause, encodeResume, type ConfigureSessionFields } from "./encode";
+export { decodeServerMessage, decodeAnimationFrame, DecodeError, type ServerMessage, type DecodedAnimationFrame } from "./decode";

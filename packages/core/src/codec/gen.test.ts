@@ -1,0 +1,341 @@
+/**
+ * The generated codec (`../gen`, from proto/ by tools/protoc-gen-avatarkit)
+ * against the protobuf-es schema the simulator uses, driven by the schema's
+ * descriptors: every message, every field, every enum value.
+ *
+ * These tests fail when proto/ declares something the generated codec does
+ * not handle: a field, a message, a client_/server_ case or an enum value
+ * missing from `packages/core/src/gen` (a stale or partial generation). To
+ * see it fail, in a scratch copy of the repository (never in the working
+ * tree):
+ *
+ *   git worktree add /tmp/scratch HEAD   # or: cp -r . /tmp/scratch
+ *   cd /tmp/scratch
+ *   # add `string trace_id = 6;` to ServerError in proto/message/message.proto
+ *   npx buf generate --template '{"version":"v2","inputs":[{"directory":"proto"}],
+ *     "plugins":[{"local":"protoc-gen-es","out":"packages/simulator/src/gen",
+ *     "opt":["target=ts","import_extension=js"]}]}'   # the protobuf-es schema only
+ *   pnpm exec vitest run packages/core/src/codec/gen.test.ts
+ *
+ * "every field of every message is handled" then fails on
+ * `message.ServerError.trace_id (6)`, and so do the round trips. After a full
+ * `pnpm proto` (both generators) they pass again: the plugin handles the new
+ * field. (`pnpm proto:check` catches the stale copy in CI as a diff.)
+ */
+import { create, fromBinary, toBinary, type DescEnum, type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
+import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { file_message_message, MessageSchema } from "@avatarkit/simulator/gen";
+import * as fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import * as gen from "../gen/message/message_codec";
+
+const G = gen as unknown as Record<string, unknown>;
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
+
+// ---- The rule, restated from the descriptors (tools/protoc-gen-avatarkit/README.md) ----
+
+const envelope = MessageSchema;
+const oneof = envelope.oneofs[0]!;
+const typeEnum = (envelope.fields.find((f) => f.name === "type") as DescField & { fieldKind: "enum" }).enum;
+const casesWith = (prefix: string) => oneof.fields.filter((f) => f.name.startsWith(prefix)) as Array<DescField & { fieldKind: "message" }>;
+const clientCases = casesWith("client_");
+const serverCases = casesWith("server_");
+
+function reachable(roots: DescMessage[]): DescMessage[] {
+  const seen = new Set<DescMessage>();
+  const visit = (m: DescMessage) => {
+    if (seen.has(m)) return;
+    seen.add(m);
+    for (const f of m.fields) {
+      const sub = f.fieldKind === "message" ? f.message : f.fieldKind === "list" && f.listKind === "message" ? f.message : f.fieldKind === "map" && f.mapKind === "message" ? f.message : undefined;
+      if (sub) visit(sub);
+    }
+  };
+  roots.forEach(visit);
+  return [...seen];
+}
+const clientMessages = reachable(clientCases.map((c) => c.message));
+const serverMessages = reachable(serverCases.map((c) => c.message));
+const tsName = (desc: DescMessage | DescEnum) => desc.typeName.slice(desc.file.proto.package.length + 1).replace(/\./g, "_");
+const typeValueOf = (field: DescField) => typeEnum.values.find((v) => v.name.endsWith(`_${field.name.toUpperCase()}`))!.number;
+
+function allEnums(): DescEnum[] {
+  const out: DescEnum[] = [...file_message_message.enums];
+  const visit = (m: DescMessage) => {
+    out.push(...m.nestedEnums);
+    m.nestedMessages.forEach(visit);
+  };
+  file_message_message.messages.forEach(visit);
+  return out;
+}
+
+// ---- Values from descriptors ----
+
+const INT64 = new Set([ScalarType.INT64, ScalarType.UINT64, ScalarType.SINT64, ScalarType.FIXED64, ScalarType.SFIXED64]);
+const UNSIGNED64 = new Set([ScalarType.UINT64, ScalarType.FIXED64]);
+const SAFE = 2n ** 53n - 1n;
+
+function scalarArbitrary(t: ScalarType): fc.Arbitrary<unknown> {
+  switch (t) {
+    case ScalarType.STRING:
+      return fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: "grapheme", maxLength: 6 }), fc.string({ unit: "binary", maxLength: 6 }));
+    case ScalarType.BYTES:
+      return fc.uint8Array({ maxLength: 16 });
+    case ScalarType.BOOL:
+      return fc.boolean();
+    case ScalarType.FLOAT:
+      return fc.float();
+    case ScalarType.DOUBLE:
+      return fc.double();
+    case ScalarType.UINT32:
+    case ScalarType.FIXED32:
+      return fc.integer({ min: 0, max: 2 ** 32 - 1 });
+    default:
+      if (INT64.has(t)) return fc.bigInt({ min: UNSIGNED64.has(t) ? 0n : -SAFE, max: SAFE });
+      return fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
+  }
+}
+
+const enumArbitrary = (e: DescEnum) => fc.oneof(fc.constantFrom(...e.values.map((v) => v.number)), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }));
+
+/** A protobuf-es init value for `desc`, every field random (messages to a small depth). */
+function messageArbitrary(desc: DescMessage, depth = 3): fc.Arbitrary<Record<string, unknown>> {
+  const record: Record<string, fc.Arbitrary<unknown>> = {};
+  for (const f of desc.fields) {
+    if (f.oneof) continue; // only the envelope has a oneof; its cases are built separately
+    const element = (): fc.Arbitrary<unknown> => {
+      const kind = f.fieldKind === "list" ? f.listKind : f.fieldKind === "map" ? f.mapKind : f.fieldKind;
+      if (kind === "enum") return enumArbitrary((f as { enum: DescEnum }).enum);
+      if (kind === "message") return messageArbitrary((f as { message: DescMessage }).message, depth - 1);
+      return scalarArbitrary((f as { scalar: ScalarType }).scalar);
+    };
+    if (f.fieldKind === "message") record[f.localName] = depth > 0 ? fc.option(element(), { nil: undefined }) : fc.constant(undefined);
+    else if (f.fieldKind === "list") record[f.localName] = depth > 0 || f.listKind !== "message" ? fc.array(element(), { maxLength: 4 }) : fc.constant([]);
+    else if (f.fieldKind === "map") record[f.localName] = fc.dictionary(f.mapKey === ScalarType.STRING ? fc.string({ maxLength: 6 }) : fc.integer().map(String), element(), { maxKeys: 3 });
+    else record[f.localName] = element();
+  }
+  return fc.record(record, { requiredKeys: [] }) as fc.Arbitrary<Record<string, unknown>>;
+}
+
+/** A value with every field set to something other than its default, so that a field the codec ignores shows. */
+function fullValue(desc: DescMessage, depth = 3): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const scalar = (t: ScalarType, n: number): unknown =>
+    t === ScalarType.STRING ? `v${n}é` : t === ScalarType.BYTES ? new Uint8Array([n, 0, 255]) : t === ScalarType.BOOL ? true : t === ScalarType.FLOAT || t === ScalarType.DOUBLE ? n + 0.5 : INT64.has(t) ? BigInt(n) * 1_000_000_007n : n * 1000 + 1;
+  for (const f of desc.fields) {
+    if (f.oneof) continue;
+    const n = f.number;
+    const element = (i: number): unknown => {
+      const kind = f.fieldKind === "list" ? f.listKind : f.fieldKind === "map" ? f.mapKind : f.fieldKind;
+      if (kind === "enum") return (f as { enum: DescEnum }).enum.values.at(-1)!.number;
+      if (kind === "message") return fullValue((f as { message: DescMessage }).message, depth - 1);
+      return scalar((f as { scalar: ScalarType }).scalar, n + i);
+    };
+    if (f.fieldKind === "message") {
+      if (depth > 0) out[f.localName] = element(0);
+    } else if (f.fieldKind === "list") out[f.localName] = depth > 0 || f.listKind !== "message" ? [element(0), element(1)] : [];
+    else if (f.fieldKind === "map") out[f.localName] = { [f.mapKey === ScalarType.STRING ? "k" : "7"]: element(0), [f.mapKey === ScalarType.STRING ? "" : "-1"]: element(1) };
+    else out[f.localName] = element(0);
+  }
+  return out;
+}
+
+/** A protobuf-es value as the generated encoders take it: int64 as numbers, repeated floats as typed arrays. */
+function toGen(desc: DescMessage, value: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of desc.fields) {
+    const v = value[f.localName];
+    if (v === undefined || f.oneof) continue;
+    const one = (x: unknown): unknown => {
+      const kind = f.fieldKind === "list" ? f.listKind : f.fieldKind === "map" ? f.mapKind : f.fieldKind;
+      if (kind === "message") return toGen((f as { message: DescMessage }).message, x as Record<string, unknown>);
+      return typeof x === "bigint" ? Number(x) : x;
+    };
+    if (f.fieldKind === "list") {
+      const list = (v as unknown[]).map(one);
+      out[f.localName] = f.listKind === "scalar" && f.scalar === ScalarType.FLOAT ? Float32Array.from(list as number[]) : f.listKind === "scalar" && f.scalar === ScalarType.DOUBLE ? Float64Array.from(list as number[]) : list;
+    } else if (f.fieldKind === "map") out[f.localName] = Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, one(x)]));
+    else out[f.localName] = one(v);
+  }
+  return out;
+}
+
+/** One field's value in a comparable form (protobuf-es and generated shapes alike). */
+function comparable(f: DescField, v: unknown): unknown {
+  const one = (x: unknown): unknown => {
+    const kind = f.fieldKind === "list" ? f.listKind : f.fieldKind === "map" ? f.mapKind : f.fieldKind;
+    if (kind === "message") return x === undefined ? undefined : comparableMessage((f as { message: DescMessage }).message, x as Record<string, unknown>);
+    if (typeof x === "bigint" || (kind === "scalar" && INT64.has((f as { scalar: ScalarType }).scalar))) return String(x);
+    if (x instanceof Uint8Array) return hex(x);
+    return x;
+  };
+  if (f.fieldKind === "list") return v === undefined ? "<missing>" : Array.from(v as ArrayLike<unknown>, one);
+  if (f.fieldKind === "map") return v === undefined ? "<missing>" : Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, one(x)]));
+  if (f.fieldKind === "message") return one(v);
+  return v === undefined ? "<missing>" : one(v);
+}
+
+function comparableMessage(desc: DescMessage, value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(desc.fields.filter((f) => !f.oneof).map((f) => [f.name, comparable(f, value[f.localName])]));
+}
+
+/** Expects every field of `actual` (generated shape) to equal `expected` (protobuf-es), naming the first that differs. */
+function expectSameFields(desc: DescMessage, expected: Record<string, unknown>, actual: Record<string, unknown>): void {
+  for (const f of desc.fields) {
+    if (f.oneof) continue;
+    expect(comparable(f, actual[f.localName]), `${desc.typeName}.${f.name} (${f.number})`).toEqual(comparable(f, expected[f.localName]));
+  }
+}
+
+const encoderOf = (m: DescMessage) => G[`encode${tsName(m)}`] as ((v: unknown) => Uint8Array) | undefined;
+const decoderOf = (m: DescMessage) => G[`decode${tsName(m)}`] as ((b: Uint8Array) => Record<string, unknown>) | undefined;
+
+// ---- Tests ----
+
+describe("the generated codec covers proto/", () => {
+  it("client_/server_ cases: the rule's sets of messages", () => {
+    expect(clientCases.map((c) => c.name)).toEqual(["client_configure_session", "client_audio_input", "client_interrupt", "client_pause", "client_resume"]);
+    expect(serverCases.map((c) => c.name)).toEqual(["server_confirm_session", "server_error", "server_response_animation", "server_playback_state"]);
+    // driven_config is neither: not encodable, not decoded.
+    expect(G["encodeDrivenIngressConfig"]).toBeUndefined();
+    expect(G["decodeDrivenIngressConfig"]).toBeUndefined();
+  });
+
+  it("an encoder for every message the client sends, a decoder for every message the server sends", () => {
+    for (const m of clientMessages) expect(typeof encoderOf(m), `encode${tsName(m)}`).toBe("function");
+    for (const m of serverMessages) expect(typeof decoderOf(m), `decode${tsName(m)}`).toBe("function");
+  });
+
+  it("the type of every case, from the envelope's enum", () => {
+    expect(gen.ClientMessageType).toEqual(Object.fromEntries(clientCases.map((c) => [c.localName, typeValueOf(c)])));
+    expect(gen.ServerMessageType).toEqual(Object.fromEntries(serverCases.map((c) => [c.localName, typeValueOf(c)])));
+  });
+
+  it("every enum, every value", () => {
+    for (const e of allEnums()) expect(G[tsName(e)], e.typeName).toEqual(Object.fromEntries(e.values.map((v) => [v.localName, v.number])));
+  });
+
+  it("every field of every message is handled", () => {
+    for (const m of serverMessages) {
+      const schema = m as DescMessage;
+      const expected = fromBinary(schema, toBinary(schema, create(schema, fullValue(schema))));
+      expectSameFields(schema, expected as unknown as Record<string, unknown>, decoderOf(m)!(toBinary(schema, expected)));
+    }
+    for (const m of clientMessages) {
+      const value = create(m, fullValue(m));
+      const decoded = fromBinary(m, encoderOf(m)!(toGen(m, value as unknown as Record<string, unknown>)));
+      expectSameFields(m, value as unknown as Record<string, unknown>, decoded as unknown as Record<string, unknown>);
+    }
+  });
+});
+
+describe("round trips with protobuf-es (property tests)", () => {
+  for (const m of serverMessages) {
+    it(`decode${tsName(m)} reads what protobuf-es writes, as protobuf-es reads it`, () => {
+      fc.assert(
+        fc.property(messageArbitrary(m), (init) => {
+          const bytes = toBinary(m, create(m, init));
+          expectSameFields(m, fromBinary(m, bytes) as unknown as Record<string, unknown>, decoderOf(m)!(bytes));
+        }),
+        { numRuns: 200 },
+      );
+    });
+  }
+
+  for (const m of clientMessages) {
+    it(`encode${tsName(m)} writes protobuf-es's bytes`, () => {
+      fc.assert(
+        fc.property(messageArbitrary(m), (init) => {
+          const value = create(m, init);
+          expect(hex(encoderOf(m)!(toGen(m, value as unknown as Record<string, unknown>)))).toBe(hex(toBinary(m, value)));
+        }),
+        { numRuns: 200 },
+      );
+    });
+  }
+
+  it("encodeClientMessage: every client case, type from the case, protobuf-es's bytes", () => {
+    const message = fc.oneof(...clientCases.map((c) => messageArbitrary(c.message).map((init) => ({ c, init }))));
+    fc.assert(
+      fc.property(message, ({ c, init }) => {
+        const value = create(c.message, init);
+        const expected = toBinary(MessageSchema, create(MessageSchema, { type: typeValueOf(c), data: { case: c.localName, value } as never }));
+        const bytes = gen.encodeClientMessage({ case: c.localName, value: toGen(c.message, value as unknown as Record<string, unknown>) } as gen.ClientMessage);
+        expect(hex(bytes)).toBe(hex(expected));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("decodeServerMessage: every server case, and its shallow variant without message-typed fields", () => {
+    const message = fc.oneof(...serverCases.map((c) => fc.tuple(messageArbitrary(c.message), enumArbitrary(typeEnum)).map(([init, type]) => ({ c, init, type }))));
+    fc.assert(
+      fc.property(message, ({ c, init, type }) => {
+        const bytes = toBinary(MessageSchema, create(MessageSchema, { type, data: { case: c.localName, value: create(c.message, init) } as never }));
+        const expected = fromBinary(MessageSchema, bytes);
+        for (const decoded of [gen.decodeServerMessage(bytes), gen.decodeServerMessageShallow(bytes)]) {
+          expect(decoded.type).toBe(expected.type);
+          expect(decoded.data.case).toBe(c.localName);
+        }
+        const value = expected.data.value as unknown as Record<string, unknown>;
+        expectSameFields(c.message, value, gen.decodeServerMessage(bytes).data.value as unknown as Record<string, unknown>);
+        const shallow = gen.decodeServerMessageShallow(bytes).data.value as unknown as Record<string, unknown>;
+        for (const f of c.message.fields) {
+          if (f.fieldKind === "message") expect(shallow[f.localName], f.name).toBeUndefined();
+          else expect(comparable(f, shallow[f.localName]), f.name).toEqual(comparable(f, value[f.localName]));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("unknown fields of any wire type, anywhere, are skipped", () => {
+    const unknownField = fc.tuple(fc.integer({ min: 1000, max: 2 ** 29 - 1 }), fc.constantFrom(WireType.Varint, WireType.Bit64, WireType.LengthDelimited, WireType.Bit32, WireType.StartGroup), fc.uint8Array({ maxLength: 8 }));
+    const unknownBytes = (fields: Array<[number, WireType, Uint8Array]>) => {
+      const w = new BinaryWriter();
+      for (const [no, wt, data] of fields) {
+        w.tag(no, wt);
+        if (wt === WireType.Varint) w.uint64(BigInt(data.length) * 12345n);
+        else if (wt === WireType.Bit64) w.fixed64(7n);
+        else if (wt === WireType.Bit32) w.fixed32(7);
+        else if (wt === WireType.LengthDelimited) w.bytes(data);
+        else w.tag(1, WireType.Varint).uint32(5).tag(no, WireType.EndGroup);
+      }
+      return w.finish();
+    };
+    for (const m of serverMessages) {
+      fc.assert(
+        fc.property(messageArbitrary(m), fc.array(unknownField, { maxLength: 3 }), fc.array(unknownField, { maxLength: 3 }), (init, before, after) => {
+          const body = toBinary(m, create(m, init));
+          const bytes = Buffer.concat([unknownBytes(before), body, unknownBytes(after)]);
+          expectSameFields(m, fromBinary(m, body) as unknown as Record<string, unknown>, decoderOf(m)!(new Uint8Array(bytes)));
+        }),
+        { numRuns: 100 },
+      );
+    }
+  });
+
+  it("repeated floats: packed and unpacked (and both, split) decode the same", () => {
+    const floatLists = serverMessages.flatMap((m) => m.fields.filter((f) => f.fieldKind === "list" && f.listKind === "scalar" && f.scalar === ScalarType.FLOAT).map((f) => ({ m, f })));
+    expect(floatLists.length).toBeGreaterThan(0);
+    for (const { m, f } of floatLists) {
+      fc.assert(
+        fc.property(fc.array(fc.float(), { maxLength: 20 }), fc.nat(), (values, split) => {
+          const cut = split % (values.length + 1);
+          const w = new BinaryWriter();
+          // The first part unpacked, the rest packed.
+          for (const v of values.slice(0, cut)) w.tag(f.number, WireType.Bit32).float(v);
+          if (cut < values.length) {
+            w.tag(f.number, WireType.LengthDelimited).fork();
+            for (const v of values.slice(cut)) w.float(v);
+            w.join();
+          }
+          const decoded = decoderOf(m)!(w.finish())[f.localName];
+          expect(decoded).toBeInstanceOf(Float32Array);
+          expect(Array.from(decoded as Float32Array)).toEqual(values.map(Math.fround));
+        }),
+        { numRuns: 100 },
+      );
+    }
+  });
+});
