@@ -92,7 +92,7 @@ function tableFor(inputRate: number, outputRate: number, spec: FilterSpec): Poly
  * that only converts to 16 bits (no filter, no latency).
  *
  * The filter (see `README.md` beside this file): passband to 90 % of the
- * lower Nyquist frequency, stopband from that Nyquist frequency on, 80 dB
+ * lower Nyquist frequency, stopband from that Nyquist frequency on, 70 dB
  * down; linear phase and delay-compensated.
  *
  * @param inputRate - Rate of the pushed samples, integer Hz.
