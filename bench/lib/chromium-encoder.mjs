@@ -12,13 +12,13 @@ import { rollup } from "rollup";
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 const ENTRY = `
-import { openOggOpusStream } from "@avatarkit/core/audio";
+import { OggOpusStream } from "@avatarkit/core/audio";
 import { browserOpusEncoderFactory } from ${JSON.stringify(resolve("packages/browser/src/opus-encoder.ts"))};
 let pcm;
 window.encode = async (serial, o) => {
   pcm ??= new Uint8Array(await (await fetch("/speech.pcm")).arrayBuffer());
   const start = performance.now();
-  const stream = await openOggOpusStream(browserOpusEncoderFactory, {
+  const stream = await OggOpusStream.open(browserOpusEncoderFactory, {
     sampleRate: o.rate, frameDurationMs: o.frameMs, application: "audio", bitrate: o.bitrate, serial, keepStream: false,
   });
   let bytes = 0;

@@ -15,7 +15,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 
 const bootMs = performance.now(); // Node's start and tsx, before the SDK's modules load
-const [{ DEMO_CREDENTIALS }, { AvatarSession }, { createWasmOpusEncoderFactory, openOggOpusStream }, { nodePlatform }, { nodeOpusEncoderFactory }, { loadNativeOpusEncoderFactory }, { speech }] =
+const [{ DEMO_CREDENTIALS }, { AvatarSession }, { createWasmOpusEncoderFactory }, { nodePlatform }, { nodeOpusEncoderFactory }, { loadNativeOpusEncoderFactory }, { speech }] =
   await Promise.all([
     import("@avatarkit/simulator"),
     import("@avatarkit/core/platform"),
@@ -55,39 +55,33 @@ async function loadFactory() {
 }
 
 let factory;
-/** Per request: ms spent in the stream encoder (open + push + end), in opening it alone, and its bytes. */
+/** Per request: ms spent in libopus (creating encoders and encoding), and in creating them alone. */
 let current = { encodeMs: 0, openMs: 0, bytes: 0 };
-const streamFactory = async (options) => {
+/** The backend's encoder factory, timed: what the session's Ogg Opus streams run on. */
+const timedFactory = async (options) => {
   const start = performance.now();
   factory ??= await loadFactory();
-  const stream = await openOggOpusStream(factory, options);
+  const encoder = await factory(options);
   const openMs = performance.now() - start;
   current.openMs = openMs;
   current.encodeMs += openMs;
-  const timed = (method) => (...args) => {
-    const t = performance.now();
-    try {
-      const bytes = stream[method](...args);
-      current.bytes += bytes.length;
-      return bytes;
-    } finally {
-      current.encodeMs += performance.now() - t;
-    }
-  };
   return {
-    push: timed("push"),
-    end: timed("end"),
-    destroy: () => stream.destroy(),
-    get stream() {
-      return stream.stream;
+    encode(pcm) {
+      const t = performance.now();
+      try {
+        const packet = encoder.encode(pcm);
+        current.bytes += packet.length;
+        return packet;
+      } finally {
+        current.encodeMs += performance.now() - t;
+      }
     },
+    destroy: () => encoder.destroy(),
   };
 };
 
-// TODO(oggOpusEncoder.backend): once the session option exists, drop this
-// platform and pass `oggOpusEncoder: { backend }` to newAvatarSession from
-// @avatarkit/node instead (the cold figure then includes the SDK's own load).
-const platform = { ...nodePlatform, loadStreamEncoder: async () => streamFactory };
+// The backend is chosen here (not with oggOpusEncoder.backend) so that its libopus calls can be timed.
+const platform = { ...nodePlatform, loadOpusEncoder: async () => timedFactory };
 
 let lastFrame;
 let frames = 0;

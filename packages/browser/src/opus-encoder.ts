@@ -4,8 +4,8 @@
  *
  * @packageDocumentation
  */
-import type { OpusEncoderFactory, StreamEncoderFactory } from "@avatarkit/core/platform";
-import { createWasmOpusEncoderFactory, openOggOpusStream } from "@avatarkit/core/audio";
+import type { OpusEncoderFactory } from "@avatarkit/core/platform";
+import { createWasmOpusEncoderFactory } from "@avatarkit/core/audio";
 
 /** Fetches and compiles `opus.wasm` from next to this chunk. */
 async function loadOpusWasm(): Promise<WebAssembly.Module> {
@@ -18,5 +18,3 @@ async function loadOpusWasm(): Promise<WebAssembly.Module> {
 /** Opus encoders over the WebAssembly libopus, compiled once per page on first use. */
 export const browserOpusEncoderFactory: OpusEncoderFactory = /* @__PURE__ */ createWasmOpusEncoderFactory(loadOpusWasm);
 
-/** Opens one request's Ogg Opus stream (what core's `loadStreamEncoder` hook resolves to). */
-export const browserStreamEncoderFactory: StreamEncoderFactory = (options) => openOggOpusStream(browserOpusEncoderFactory, options);

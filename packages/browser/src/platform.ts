@@ -6,7 +6,7 @@
  * @module
  */
 import type { HttpClient, Platform, RandomSource } from "@avatarkit/core/platform";
-import { loadStreamEncoder } from "./encoder-loader";
+import { loadOpusEncoder } from "./encoder-loader";
 import { browserWebSocketFactory } from "./websocket";
 
 /** `crypto.getRandomValues`, looked up when called (never at import time). */
@@ -32,6 +32,6 @@ export const browserPlatform: Platform = {
   random,
   defaultQueryAuth: true,
   // The built-in Ogg Opus encoder: a separate chunk and a .wasm file, fetched on first use.
-  loadStreamEncoder,
+  loadOpusEncoder,
 };
 

@@ -19,7 +19,7 @@ describe("browser platform", () => {
   it("defaults to query auth and cannot send headers", () => {
     expect(browserPlatform.defaultQueryAuth).toBe(true);
     expect(browserPlatform.webSocket.supportsHeaders).toBe(false);
-    expect(typeof browserPlatform.loadStreamEncoder).toBe("function");
+    expect(typeof browserPlatform.loadOpusEncoder).toBe("function");
   });
 
   it("generateLogId is a UTC timestamp and 12 URL-safe characters", () => {

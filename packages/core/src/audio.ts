@@ -7,8 +7,7 @@
  * @packageDocumentation
  */
 export {
-  OggOpusStreamEncoder,
-  openOggOpusStream,
+  OggOpusStream,
   opusLookahead,
   isOggOpusSampleRate,
   isOpusFrameDuration,
@@ -17,7 +16,7 @@ export {
   OPUS_FRAME_DURATIONS,
   type OggOpusSampleRate,
   type OpusFrameDuration,
-  type OggOpusStreamEncoderOptions,
+  type OggOpusStreamInit,
   type OggOpusStreamOptions,
-} from "./audio/ogg-opus-stream";
-export { createWasmOpusEncoderFactory, type OpusWasmSource } from "./audio/opus-wasm";
+} from "./encoder/ogg-opus-stream";
+export { createWasmOpusEncoderFactory, type OpusWasmSource } from "./encoder/opus-wasm";

@@ -36,5 +36,5 @@ export type { AvatarSession as AvatarSessionBase } from "./session/session";
 export type { AudioInput } from "./session/audio-input";
 export type { SampleInput } from "./session/sample-input";
 export type { CreateSessionTokenOptions } from "./session/token";
-export type { OpusApplication } from "./encoder";
+export type { OpusApplication } from "./encoder/opus-encoder";
 export { decodeAnimationFrame, type DecodedAnimationFrame, type FlameKeyframe } from "./decode-animation-frame";

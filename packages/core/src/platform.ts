@@ -21,6 +21,4 @@ export {
   type WebSocketConnection,
   type WebSocketFactory,
 } from "./transport";
-export type { OpusApplication, OpusEncoder, OpusEncoderFactory, OpusEncoderOptions } from "./encoder";
-export type { StreamEncoderFactory, StreamEncoderOptions } from "./session/platform";
-export type { StreamEncoder } from "./session/sending";
+export type { OpusApplication, OpusEncoder, OpusEncoderFactory, OpusEncoderOptions } from "./encoder/opus-encoder";

@@ -2,12 +2,12 @@ import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import type { OpusApplication } from "@avatarkit/core";
 // From the source until the core entry exports the encoder; then from "@avatarkit/core".
-import { createWasmOpusEncoderFactory, OGG_OPUS_SAMPLE_RATES, OPUS_FRAME_DURATIONS, openOggOpusStream } from "@avatarkit/core/audio";
+import { createWasmOpusEncoderFactory, OGG_OPUS_SAMPLE_RATES, OPUS_FRAME_DURATIONS, OggOpusStream } from "@avatarkit/core/audio";
 import { nodeOpusEncoderFactory } from "./opus-encoder";
 // End to end: PCM through the WASM libopus and the Ogg muxer, checked by opus-tools (see opus-test-support.ts).
 import { clip, decode, defaults, encode, fullClip, MATRIX_SECONDS, roundTrip, samples, WASM } from "./opus-test-support";
 
-describe("nodeOpusEncoderFactory with OggOpusStreamEncoder, checked by opus-tools", () => {
+describe("nodeOpusEncoderFactory with OggOpusStream, checked by opus-tools", () => {
   describe.concurrent("every rate × frame duration (3 s of speech, 32 kb/s)", () => {
     const matrix = OGG_OPUS_SAMPLE_RATES.flatMap((rate) => OPUS_FRAME_DURATIONS.map((ms) => [rate, ms] as const));
     it.each(matrix)("%i Hz, %i ms: valid stream, sample-exact length, correlation > 0.9", async (sampleRate, frameDurationMs) => {
@@ -42,13 +42,13 @@ describe("nodeOpusEncoderFactory with OggOpusStreamEncoder, checked by opus-tool
 
   it("produces the same bytes whatever the chunking", async () => {
     const pcm = clip(24000);
-    const stream = await openOggOpusStream(nodeOpusEncoderFactory, { ...defaults, sampleRate: 24000, serial: 77 });
+    const stream = await OggOpusStream.open(nodeOpusEncoderFactory, { ...defaults, sampleRate: 24000, serial: 77 });
     const atOnce = Buffer.concat([stream.push(pcm), stream.end()]);
     expect(Buffer.from(await encode(pcm, { sampleRate: 24000, serial: 77 })).equals(atOnce)).toBe(true);
   });
 
   it("ends an empty request with a valid stream that decodes to nothing", async () => {
-    const stream = await openOggOpusStream(nodeOpusEncoderFactory, { ...defaults, sampleRate: 16000 });
+    const stream = await OggOpusStream.open(nodeOpusEncoderFactory, { ...defaults, sampleRate: 16000 });
     const { info, pcm } = await decode(stream.end(), 16000);
     expect(info).toContain("Playback length: 0m:00.000s");
     expect(pcm.length).toBe(0);
@@ -56,10 +56,10 @@ describe("nodeOpusEncoderFactory with OggOpusStreamEncoder, checked by opus-tool
 
   it("starts a valid new stream after one was abandoned (interrupt)", async () => {
     const pcm = clip(16000);
-    const abandoned = await openOggOpusStream(nodeOpusEncoderFactory, { ...defaults, sampleRate: 16000, serial: 100 });
+    const abandoned = await OggOpusStream.open(nodeOpusEncoderFactory, { ...defaults, sampleRate: 16000, serial: 100 });
     abandoned.push(pcm.subarray(0, 20_000));
     abandoned.destroy();
-    const next = await openOggOpusStream(nodeOpusEncoderFactory, { ...defaults, sampleRate: 16000, serial: 101 });
+    const next = await OggOpusStream.open(nodeOpusEncoderFactory, { ...defaults, sampleRate: 16000, serial: 101 });
     const bytes = Buffer.concat([next.push(pcm), next.end()]);
     expect(bytes.equals(await encode(pcm, { sampleRate: 16000, serial: 101 }))).toBe(true);
     const { info, pcm: decoded } = await decode(bytes, 16000);

@@ -8,8 +8,8 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import type { Logger } from "@avatarkit/core";
-import type { OpusEncoderFactory, StreamEncoderFactory } from "@avatarkit/core/platform";
-import { createWasmOpusEncoderFactory, openOggOpusStream } from "@avatarkit/core/audio";
+import type { OpusEncoderFactory } from "@avatarkit/core/platform";
+import { createWasmOpusEncoderFactory } from "@avatarkit/core/audio";
 
 /**
  * The plain (non-SIMD) build: in Node 20 the SIMD build of the same package
@@ -25,8 +25,6 @@ export const nodeOpusEncoderFactory: OpusEncoderFactory = /* @__PURE__ */ create
   readFile(createRequire(import.meta.url).resolve(WASM_MODULE)),
 );
 
-/** Opens a request's Ogg Opus stream with {@link nodeOpusEncoderFactory}. */
-export const nodeStreamEncoderFactory: StreamEncoderFactory = (options) => openOggOpusStream(nodeOpusEncoderFactory, options);
 
 /**
  * Loads the encoder for `oggOpusEncoder.backend`: `native` is the prebuilt
@@ -36,7 +34,7 @@ export const nodeStreamEncoderFactory: StreamEncoderFactory = (options) => openO
  * request does not pay for it. Says on `logger.debug` which one runs.
  * @internal
  */
-export async function loadNodeStreamEncoder(backend: "auto" | "native" | "wasm", logger: Logger): Promise<StreamEncoderFactory> {
+export async function loadNodeOpusEncoder(backend: "auto" | "native" | "wasm", logger: Logger): Promise<OpusEncoderFactory> {
   let factory: OpusEncoderFactory | undefined;
   if (backend !== "wasm") {
     try {
@@ -53,8 +51,7 @@ export async function loadNodeStreamEncoder(backend: "auto" | "native" | "wasm",
     factory = nodeOpusEncoderFactory;
     await warm(factory);
   }
-  const chosen = factory;
-  return (options) => openOggOpusStream(chosen, options);
+  return factory;
 }
 
 /** Compiles and instantiates the module and runs libopus once, off the first request's path. */

@@ -7,7 +7,7 @@ import { Worker } from "node:worker_threads";
 import { transform } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OpusApplication, OpusEncoderFactory } from "@avatarkit/core/platform";
-import { OGG_OPUS_SAMPLE_RATES, OPUS_FRAME_DURATIONS, opusLookahead, openOggOpusStream } from "@avatarkit/core/audio";
+import { OGG_OPUS_SAMPLE_RATES, OPUS_FRAME_DURATIONS, opusLookahead, OggOpusStream } from "@avatarkit/core/audio";
 import { nodeOpusEncoderFactory } from "./opus-encoder";
 import { loadNativeOpusEncoderFactory, nativeOpusAvailable, NativeOpusUnavailableError } from "./opus-native";
 // End to end: PCM through the native libopus and the Ogg muxer, checked by opus-tools (see opus-test-support.ts).
@@ -42,7 +42,7 @@ it("loads wherever @evan/opus has a binary for this machine", async () => {
   if (!available) await expect(loadNativeOpusEncoderFactory()).rejects.toBeInstanceOf(NativeOpusUnavailableError);
 });
 
-describe.runIf(available)("native libopus with OggOpusStreamEncoder, checked by opus-tools", () => {
+describe.runIf(available)("native libopus with OggOpusStream, checked by opus-tools", () => {
   describe.concurrent("every rate × frame duration × application (3 s of speech, 32 kb/s)", () => {
     const matrix = OGG_OPUS_SAMPLE_RATES.flatMap((rate) => OPUS_FRAME_DURATIONS.flatMap((ms) => APPLICATIONS.map((app) => [rate, ms, app] as const)));
     it.each(matrix)("%i Hz, %i ms, %s: valid stream, sample-exact length, aligned, correlation > 0.9", async (sampleRate, frameDurationMs, application) => {
@@ -90,7 +90,7 @@ describe.runIf(available)("native libopus with OggOpusStreamEncoder, checked by 
 
   it("produces the same bytes whatever the chunking", async () => {
     const pcm = clip(24000);
-    const stream = await openOggOpusStream(native, { ...defaults, sampleRate: 24000, serial: 77 });
+    const stream = await OggOpusStream.open(native, { ...defaults, sampleRate: 24000, serial: 77 });
     const atOnce = Buffer.concat([stream.push(pcm), stream.end()]);
     expect(Buffer.from(await encode(pcm, { sampleRate: 24000, serial: 77 }, native)).equals(atOnce)).toBe(true);
   });
@@ -99,8 +99,8 @@ describe.runIf(available)("native libopus with OggOpusStreamEncoder, checked by 
     const a = clip(16000);
     const b = clip(48000);
     const [sa, sb] = await Promise.all([
-      openOggOpusStream(native, { ...defaults, sampleRate: 16000, serial: 5 }),
-      openOggOpusStream(native, { ...defaults, sampleRate: 48000, serial: 6 }),
+      OggOpusStream.open(native, { ...defaults, sampleRate: 16000, serial: 5 }),
+      OggOpusStream.open(native, { ...defaults, sampleRate: 48000, serial: 6 }),
     ]);
     const pa: Uint8Array[] = [];
     const pb: Uint8Array[] = [];
@@ -116,7 +116,7 @@ describe.runIf(available)("native libopus with OggOpusStreamEncoder, checked by 
   });
 
   it("ends an empty request with a valid stream that decodes to nothing", async () => {
-    const stream = await openOggOpusStream(native, { ...defaults, sampleRate: 16000 });
+    const stream = await OggOpusStream.open(native, { ...defaults, sampleRate: 16000 });
     const { info, pcm } = await decode(stream.end(), 16000);
     expect(info).toContain("Playback length: 0m:00.000s");
     expect(pcm.length).toBe(0);
@@ -124,10 +124,10 @@ describe.runIf(available)("native libopus with OggOpusStreamEncoder, checked by 
 
   it("starts a valid new stream after one was abandoned (interrupt)", async () => {
     const pcm = clip(16000);
-    const abandoned = await openOggOpusStream(native, { ...defaults, sampleRate: 16000, serial: 100 });
+    const abandoned = await OggOpusStream.open(native, { ...defaults, sampleRate: 16000, serial: 100 });
     abandoned.push(pcm.subarray(0, 20_000));
     abandoned.destroy();
-    const next = await openOggOpusStream(native, { ...defaults, sampleRate: 16000, serial: 101 });
+    const next = await OggOpusStream.open(native, { ...defaults, sampleRate: 16000, serial: 101 });
     const bytes = Buffer.concat([next.push(pcm), next.end()]);
     expect(bytes.equals(await encode(pcm, { sampleRate: 16000, serial: 101 }, native))).toBe(true);
     const { info, pcm: decoded } = await decode(bytes, 16000);

@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect } from "vitest";
 import type { OpusEncoderFactory } from "@avatarkit/core/platform";
-import { OGG_OPUS_SAMPLE_RATES, openOggOpusStream, type OggOpusStreamOptions } from "@avatarkit/core/audio";
+import { OGG_OPUS_SAMPLE_RATES, OggOpusStream, type OggOpusStreamOptions } from "@avatarkit/core/audio";
 import { nodeOpusEncoderFactory } from "./opus-encoder";
 
 export const run = promisify(execFile);
@@ -69,7 +69,7 @@ export async function encode(
   options: Partial<OggOpusStreamOptions> & { sampleRate: number },
   factory: OpusEncoderFactory = nodeOpusEncoderFactory,
 ): Promise<Uint8Array> {
-  const stream = await openOggOpusStream(factory, { ...defaults, ...options });
+  const stream = await OggOpusStream.open(factory, { ...defaults, ...options });
   const parts: Uint8Array[] = [];
   for (let offset = 0, step = 1234; offset < pcm.length; offset += step, step = (step * 7) % 9000 || 2) {
     parts.push(stream.push(pcm.subarray(offset, Math.min(offset + step, pcm.length))));

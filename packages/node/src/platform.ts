@@ -19,5 +19,5 @@ export const nodePlatform: Platform = {
   random,
   defaultQueryAuth: false,
   // The encoder loads when a session that uses it starts.
-  loadStreamEncoder: (backend, logger) => import("./opus-encoder").then((m) => m.loadNodeStreamEncoder(backend, logger)),
+  loadOpusEncoder: (backend, logger) => import("./opus-encoder").then((m) => m.loadNodeOpusEncoder(backend, logger)),
 };

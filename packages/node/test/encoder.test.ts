@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it, vi } from "vitest";
-import { AvatarSession as CoreSession, type StreamEncoderFactory } from "@avatarkit/core/platform";
+import { AvatarSession as CoreSession, type OpusEncoderFactory } from "@avatarkit/core/platform";
 import { newAvatarSession } from "../src/index";
 import { nodePlatform } from "../src/platform";
-import { nodeStreamEncoderFactory } from "../src/opus-encoder";
+import { nodeOpusEncoderFactory } from "../src/opus-encoder";
 import { optionsFor, recorder, SPEECH, tone, useSimulator, waitFor } from "./support";
 
 const run = promisify(execFile);
@@ -132,14 +132,14 @@ describe("built-in encoder through a session", () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let opened = 0;
-    const factory: StreamEncoderFactory = async (options) => {
-      const stream = await nodeStreamEncoderFactory(options);
+    const factory: OpusEncoderFactory = async (options) => {
+      const encoder = await nodeOpusEncoderFactory(options);
       const name = `stream ${++opened}`;
-      if (opened === 1) await gate; // the first stream loads slowly
-      const destroy = stream.destroy.bind(stream);
-      return Object.assign(stream, { destroy: () => (destroyed.push(name), destroy()) });
+      if (opened === 1) await gate; // the first stream's encoder loads slowly
+      const destroy = encoder.destroy.bind(encoder);
+      return Object.assign(encoder, { destroy: () => (destroyed.push(name), destroy()) });
     };
-    const platform = { ...nodePlatform, loadStreamEncoder: async () => factory };
+    const platform = { ...nodePlatform, loadOpusEncoder: async () => factory };
 
     const slow = new CoreSession(optionsFor(sim(), opus), platform);
     await slow.init();

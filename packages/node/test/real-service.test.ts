@@ -219,7 +219,7 @@ function opusencClip(): { audio: Uint8Array } | { unavailable: string } {
 }
 
 /** Whether the Node entry binds the built-in encoder. */
-const encoderUnavailable = nodePlatform.loadStreamEncoder === undefined ? "the Node entry binds no built-in encoder (nodePlatform.loadStreamEncoder)" : undefined;
+const encoderUnavailable = nodePlatform.loadOpusEncoder === undefined ? "the Node entry binds no built-in encoder (nodePlatform.loadOpusEncoder)" : undefined;
 
 /** A request variant: its title and either a spec or why it cannot run here. */
 type Variant = { title: string } & ({ spec: () => RequestSpec } | { unavailable: string });

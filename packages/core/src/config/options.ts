@@ -1,4 +1,4 @@
-import type { OpusApplication } from "../encoder";
+import type { OpusApplication } from "../encoder/opus-encoder";
 import type { AvatarSDKError } from "../errors/avatar-sdk-error";
 
 /** Audio formats a session can negotiate. */

@@ -1,20 +1,7 @@
-import type { Logger, OggOpusEncoderConfig } from "../config/options";
+import type { Logger } from "../config/options";
+import type { OpusEncoderFactory } from "../encoder/opus-encoder";
 import type { RandomSource } from "../log-id";
 import type { HttpClient, WebSocketFactory } from "../transport";
-import type { StreamEncoder } from "./sending";
-
-/** Settings of one request's encoded stream. */
-export interface StreamEncoderOptions extends Required<Omit<OggOpusEncoderConfig, "backend">> {
-  readonly sampleRate: number;
-  readonly bitrate: number;
-  /** The Ogg serial number of the stream. */
-  readonly serial: number;
-  /** Keep the whole stream for `onEncodedAudio`. */
-  readonly keepStream: boolean;
-}
-
-/** Opens a request's PCM → Ogg Opus stream. */
-export type StreamEncoderFactory = (options: StreamEncoderOptions) => Promise<StreamEncoder>;
 
 /** What a platform package hands to core: its network, randomness and encoder. */
 export interface Platform {
@@ -24,9 +11,9 @@ export interface Platform {
   /** `useQueryAuth` when the options leave it unset (true in browsers). */
   readonly defaultQueryAuth: boolean;
   /**
-   * Loads the built-in encoder; absent where the platform has none. `backend`
-   * is `oggOpusEncoder.backend`; the platform notes on `logger.debug` which
-   * libopus it runs.
+   * Loads the built-in encoder's libopus; absent where the platform has none.
+   * `backend` is `oggOpusEncoder.backend`; the platform notes on
+   * `logger.debug` which libopus it runs. Core adds the Ogg framing.
    */
-  readonly loadStreamEncoder?: (backend: "auto" | "native" | "wasm", logger: Logger) => Promise<StreamEncoderFactory>;
+  readonly loadOpusEncoder?: (backend: "auto" | "native" | "wasm", logger: Logger) => Promise<OpusEncoderFactory>;
 }

@@ -16,18 +16,22 @@ export type Received =
  * @internal
  */
 export function receiveFrame(data: Uint8Array | string, phase: ErrorPhase, connectionId: string | undefined): Received {
-  const details = connectionId ? { connectionId } : {};
-  if (typeof data === "string") {
-    return { ok: false, error: sdkError("protocolError", phase, `Unexpected text frame (${data.length} characters); the protocol uses binary frames only`, details) };
-  }
+  if (typeof data === "string") return { ok: false, error: textFrame(data, phase, connectionId) };
   try {
     return { ok: true, message: decodeServerMessage(data), bytes: data };
   } catch (error) {
-    return {
-      ok: false,
-      error: sdkError("protocolError", phase, `Undecodable frame of ${data.length} bytes: ${(error as Error).message}`, { ...details, cause: error }),
-    };
+    return { ok: false, error: undecodable(data, phase, connectionId, error) };
   }
+}
+
+function textFrame(data: string, phase: ErrorPhase, connectionId: string | undefined): AvatarSDKError {
+  const details = connectionId ? { connectionId } : {};
+  return sdkError("protocolError", phase, `Unexpected text frame (${data.length} characters); the protocol uses binary frames only`, details);
+}
+
+function undecodable(data: Uint8Array, phase: ErrorPhase, connectionId: string | undefined, error: unknown): AvatarSDKError {
+  const details = connectionId ? { connectionId } : {};
+  return sdkError("protocolError", phase, `Undecodable frame of ${data.length} bytes: ${(error as Error).message}`, { ...details, cause: error });
 }
 
 /** What a {@link Receiver} tells its session. @internal */
@@ -58,13 +62,21 @@ export class Receiver {
     this.#events = events;
   }
 
-  /** Handles one frame received while the session is open. */
+  /**
+   * Handles one frame received while the session is open. The per-frame
+   * path: no intermediate result object, and the callbacks are called
+   * straight from here.
+   */
   receive(data: Uint8Array | string): void {
     this.#lastServerError = undefined;
-    const received = receiveFrame(data, "websocket_runtime", this.#connectionId);
-    if (!received.ok) return this.#events.report(received.error);
-    const { message, bytes } = received;
-    if (message.kind === "animation") this.#frame(bytes, message);
+    if (typeof data === "string") return this.#events.report(textFrame(data, "websocket_runtime", this.#connectionId));
+    let message: ServerMessage;
+    try {
+      message = decodeServerMessage(data);
+    } catch (error) {
+      return this.#events.report(undecodable(data, "websocket_runtime", this.#connectionId, error));
+    }
+    if (message.kind === "animation") this.#frame(data, message);
     else if (message.kind === "playbackState") this.#playbackState(message);
     else if (message.kind === "error") this.#serverError(message);
   }
@@ -79,11 +91,18 @@ export class Receiver {
   }
 
   #frame(bytes: Uint8Array, message: Extract<ServerMessage, { kind: "animation" }>): void {
-    const { logger, transportFrames, onFrame } = this.#config;
-    invokeCallback(logger, "transportFrames", transportFrames, bytes, message.end);
+    const { transportFrames, onFrame } = this.#config;
+    if (transportFrames !== undefined) {
+      try {
+        const result: unknown = transportFrames(bytes, message.end);
+        if (result instanceof Promise) result.catch((error: unknown) => this.#config.logger.warn("[avatarkit] transportFrames callback rejected", error));
+      } catch (error) {
+        this.#config.logger.warn("[avatarkit] transportFrames callback threw", error);
+      }
+    }
     if (onFrame === undefined) return;
     const frame = message.avatarId === "" ? { bytes, reqId: message.reqId, isLast: message.end } : { bytes, reqId: message.reqId, isLast: message.end, avatarId: message.avatarId };
-    invokeCallback(logger, "onFrame", onFrame, frame);
+    invokeCallback(this.#config.logger, "onFrame", onFrame, frame);
   }
 
   #playbackState(message: Extract<ServerMessage, { kind: "playbackState" }>): void {

@@ -1,21 +1,11 @@
 import { encodeAudioInput, encodeInterrupt, encodePause, encodeResume } from "../codec/index";
 import { AvatarSDKError } from "../errors/avatar-sdk-error";
 import { sdkError } from "../errors/create";
+import type { OggOpusStream } from "../encoder/ogg-opus-stream";
+import type { SessionEncoder } from "../encoder/session-encoder";
 import type { WebSocketConnection } from "../transport";
 import { checkWholeSamples } from "./audio-input";
 import { checkSampleInput, isSampleInput, SampleConverter, type SampleInput } from "./sample-input";
-
-/** A per-request PCM → Ogg Opus stream (the built-in encoder). @internal */
-export interface StreamEncoder {
-  /** Encodes PCM; returns the Ogg pages completed so far (may be empty). */
-  push(pcm: Uint8Array): Uint8Array;
-  /** Flushes the last frame; returns the remaining pages, ending with EOS. */
-  end(): Uint8Array;
-  /** The whole stream, when it was asked to keep it. */
-  readonly stream: Uint8Array | undefined;
-  /** Abandons the stream without `end()` and frees its encoder. */
-  destroy(): void;
-}
 
 /** What an {@link AudioSender} is built with. @internal */
 export interface SenderOptions {
@@ -33,8 +23,8 @@ export interface SenderOptions {
   readonly highWaterMark: number;
   /** Give up waiting after this long: the server stopped reading. */
   readonly drainMs: number;
-  /** Opens the built-in encoder's stream for a new request; absent without the encoder. */
-  readonly openStream?: () => Promise<StreamEncoder>;
+  /** The built-in encoder: one stream per request; absent without it. */
+  readonly encoder?: SessionEncoder;
   /** Called with the whole encoded stream when a request ends. */
   readonly onEncoded?: (reqId: string, stream: Uint8Array) => void;
   /** Called once when the server stopped reading for `drainMs`: the session fails with this error. */
@@ -44,7 +34,7 @@ export interface SenderOptions {
 /** A request that is receiving audio. */
 interface OpenRequest {
   readonly reqId: string;
-  stream?: StreamEncoder;
+  stream?: OggOpusStream;
   /** Set when its chunks are samples: their resampler state spans the request. */
   converter?: SampleConverter;
   /** Set when its chunks are bytes. */
@@ -134,8 +124,8 @@ export class AudioSender {
       current = { reqId: this.#options.newReqId() };
       this.#current = current;
       this.#latest = current.reqId;
-      if (this.#options.openStream !== undefined) {
-        const stream = await this.#options.openStream();
+      if (this.#options.encoder !== undefined) {
+        const stream = await this.#options.encoder.open();
         // If the session closed while the encoder loaded, free it; the send below then fails with the session's error.
         if (this.#closed) stream.destroy();
         else current.stream = stream;
@@ -167,7 +157,7 @@ export class AudioSender {
     return current.converter.convert(audio, end);
   }
 
-  async #finishStream(reqId: string, stream: StreamEncoder): Promise<void> {
+  async #finishStream(reqId: string, stream: OggOpusStream): Promise<void> {
     await this.#transmitAudio(reqId, encoding(() => stream.end()), true);
     const whole = stream.stream;
     if (whole !== undefined) this.#options.onEncoded?.(reqId, whole);

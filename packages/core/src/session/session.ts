@@ -9,7 +9,7 @@ import { audioBytes, type AudioInput } from "./audio-input";
 import { isSampleInput } from "./sample-input";
 import { invokeCallback } from "./callbacks";
 import { deferred, linkAbort, startDeadline, type Deferred } from "./deadline";
-import { sessionEncoder, type SessionEncoder } from "./encoding";
+import { sessionEncoder, type SessionEncoder } from "../encoder/session-encoder";
 import { buildConnectTarget, configureMessage, connectError, handshakeStep, handshakeTimeout, type Confirmation } from "./handshake";
 import { cancelled, notOpen, scrubError, wrongState } from "./guards";
 import type { Platform } from "./platform";
@@ -271,7 +271,7 @@ export class AvatarSession {
       sampleRate: this.config.sampleRate,
       highWaterMark: this.config.highWaterMark,
       drainMs: this.config.timeouts.drainMs,
-      ...(encoder === undefined ? {} : { openStream: () => encoder.open() }),
+      ...(encoder === undefined ? {} : { encoder }),
       onEncoded: (reqId, stream) => invokeCallback(this.config.logger, "onEncodedAudio", this.config.onEncodedAudio, reqId, stream),
       onStalled: (error) => this.#fail(error),
     });

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 
-import type { OpusApplication, OpusEncoder, OpusEncoderFactory, OpusEncoderOptions } from "../encoder";
+import type { OpusApplication, OpusEncoder, OpusEncoderFactory, OpusEncoderOptions } from "./opus-encoder";
 
 /** What the loader passed to {@link createWasmOpusEncoderFactory} may resolve to. */
 export type OpusWasmSource = BufferSource | WebAssembly.Module;

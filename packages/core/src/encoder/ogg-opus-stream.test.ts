@@ -1,17 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { OPUS_APPLICATIONS } from "../config/defaults";
-import type { OpusEncoder, OpusEncoderFactory, OpusEncoderOptions } from "../encoder";
+import type { OpusEncoder, OpusEncoderFactory, OpusEncoderOptions } from "./opus-encoder";
 import {
   OGG_OPUS_SAMPLE_RATES,
   OPUS_FRAME_DURATIONS,
-  OggOpusStreamEncoder,
+  OggOpusStream,
   isOggOpusSampleRate,
   isOpusApplication,
   isOpusFrameDuration,
-  openOggOpusStream,
   opusLookahead,
-  type OggOpusStreamEncoderOptions,
+  type OggOpusStreamInit,
 } from "./ogg-opus-stream";
 
 const toHex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
@@ -109,9 +108,9 @@ function firstDifference(a: Uint8Array, b: Uint8Array): number {
   return a.length === b.length ? -1 : n;
 }
 
-function newStream(patch: Partial<OggOpusStreamEncoderOptions> = {}) {
+function newStream(patch: Partial<OggOpusStreamInit> = {}) {
   const encoder = fakeEncoder();
-  const stream = new OggOpusStreamEncoder({ encoder, sampleRate: 16000, frameDurationMs: 20, serial: 7, keepStream: false, ...patch });
+  const stream = new OggOpusStream({ encoder, sampleRate: 16000, frameDurationMs: 20, serial: 7, keepStream: false, ...patch });
   return { encoder, stream };
 }
 
@@ -143,7 +142,7 @@ describe("opusLookahead", () => {
   });
 });
 
-describe("OggOpusStreamEncoder", () => {
+describe("OggOpusStream", () => {
   describe("construction", () => {
     it.each([
       ["a PCM-only rate", { sampleRate: 44100 }, /sample rate/],
@@ -305,7 +304,7 @@ describe("OggOpusStreamEncoder", () => {
     });
   });
 
-  describe("openOggOpusStream", () => {
+  describe("OggOpusStream.open", () => {
     it("creates a mono encoder with the stream's settings and opens the stream over it", async () => {
       const encoder = fakeEncoder();
       const asked: OpusEncoderOptions[] = [];
@@ -313,7 +312,7 @@ describe("OggOpusStreamEncoder", () => {
         asked.push(options);
         return encoder;
       };
-      const stream = await openOggOpusStream(factory, {
+      const stream = await OggOpusStream.open(factory, {
         sampleRate: 24000,
         frameDurationMs: 40,
         application: "voip",
@@ -331,14 +330,14 @@ describe("OggOpusStreamEncoder", () => {
     it("destroys the encoder when the stream cannot be opened", async () => {
       const encoder = fakeEncoder();
       const options = { sampleRate: 16000, frameDurationMs: 25, application: "audio", bitrate: 0, serial: 1, keepStream: false } as const;
-      await expect(openOggOpusStream(async () => encoder, options)).rejects.toThrow(/frame duration/);
+      await expect(OggOpusStream.open(async () => encoder, options)).rejects.toThrow(/frame duration/);
       expect(encoder.destroyed).toBe(true);
     });
 
     it("starts a restricted_lowdelay stream with zeros for the 4 ms its lookahead is shorter than the pre-skip", async () => {
       const encoder = fakeEncoder();
       const options = { sampleRate: 16000, frameDurationMs: 20, application: "restricted_lowdelay", bitrate: 0, serial: 1, keepStream: false } as const;
-      const stream = await openOggOpusStream(async () => encoder, options);
+      const stream = await OggOpusStream.open(async () => encoder, options);
       const pcm = pcmBytes(640);
       stream.push(pcm);
       expect(encoder.frames.length).toBe(2); // 64 zeros + 640 samples: 2 frames and 64 samples left
@@ -357,7 +356,7 @@ describe("OggOpusStreamEncoder", () => {
         return fakeEncoder();
       };
       const options = { sampleRate: 22050, frameDurationMs: 20, application: "audio", bitrate: 0, serial: 1, keepStream: false } as const;
-      await expect(openOggOpusStream(factory, options)).rejects.toThrow(RangeError);
+      await expect(OggOpusStream.open(factory, options)).rejects.toThrow(RangeError);
       expect(created).toBe(0);
     });
   });

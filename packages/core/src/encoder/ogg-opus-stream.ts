@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 
-import type { OpusApplication, OpusEncoder, OpusEncoderFactory } from "../encoder";
+import type { OpusApplication, OpusEncoder, OpusEncoderFactory } from "./opus-encoder";
 import { FRAME_DURATIONS_MS, OPUS_APPLICATIONS, SAMPLE_RATES } from "../config/defaults";
 import { OPUS_PRE_SKIP, OggOpusMuxer } from "../ogg/muxer";
 
@@ -48,8 +48,8 @@ export function opusLookahead(sampleRate: number, application: OpusApplication):
   return sampleRate / 400 + (application === "restricted_lowdelay" ? 0 : sampleRate / 250);
 }
 
-/** Settings of one {@link OggOpusStreamEncoder}. */
-export interface OggOpusStreamEncoderOptions {
+/** Settings of one {@link OggOpusStream}. */
+export interface OggOpusStreamInit {
   /**
    * A fresh encoder for this stream, created for `sampleRate`. The stream
    * owns it from now on: `end()` and `destroy()` destroy it.
@@ -61,7 +61,7 @@ export interface OggOpusStreamEncoderOptions {
   readonly frameDurationMs: number;
   /** The Ogg serial number (unsigned 32-bit); use a new one for every request. */
   readonly serial: number;
-  /** Keep a copy of every byte produced, for {@link OggOpusStreamEncoder.stream}. */
+  /** Keep a copy of every byte produced, for {@link OggOpusStream.stream}. */
   readonly keepStream: boolean;
   /**
    * The encoder's lookahead in input samples ({@link opusLookahead}).
@@ -96,14 +96,32 @@ export interface OggOpusStreamEncoderOptions {
  *
  * @example
  * ```ts
- * const stream = await openOggOpusStream(encoderFactory, {
+ * const stream = await OggOpusStream.open(encoderFactory, {
  *   sampleRate: 16000, frameDurationMs: 20, application: "audio", bitrate: 0, serial, keepStream: false,
  * });
  * send(stream.push(chunk));
  * send(stream.end());
  * ```
  */
-export class OggOpusStreamEncoder {
+export class OggOpusStream {
+  /**
+   * Creates an encoder with `factory` and opens a stream over it: how a
+   * request's stream starts.
+   */
+  static async open(factory: OpusEncoderFactory, options: OggOpusStreamOptions): Promise<OggOpusStream> {
+    const { sampleRate, frameDurationMs, serial, keepStream, application } = options;
+    if (!isOggOpusSampleRate(sampleRate)) {
+      throw new RangeError(`Ogg Opus sample rate must be one of ${OGG_OPUS_SAMPLE_RATES.join(", ")}; got ${sampleRate}`);
+    }
+    const encoder = await factory({ sampleRate, channels: 1, application, bitrate: options.bitrate });
+    try {
+      return new OggOpusStream({ encoder, sampleRate, frameDurationMs, serial, keepStream, lookahead: opusLookahead(sampleRate, application) });
+    } catch (error) {
+      encoder.destroy();
+      throw error;
+    }
+  }
+
   readonly #encoder: OpusEncoder;
   readonly #muxer: OggOpusMuxer;
   readonly #frameSamples: number;
@@ -122,7 +140,7 @@ export class OggOpusStreamEncoder {
   readonly #chunks: Uint8Array[] | undefined;
   #stream: Uint8Array | undefined;
 
-  constructor(options: OggOpusStreamEncoderOptions) {
+  constructor(options: OggOpusStreamInit) {
     const { sampleRate, frameDurationMs } = options;
     if (!isOggOpusSampleRate(sampleRate)) {
       throw new RangeError(`Ogg Opus sample rate must be one of ${OGG_OPUS_SAMPLE_RATES.join(", ")}; got ${sampleRate}`);
@@ -267,11 +285,11 @@ export class OggOpusStreamEncoder {
   }
 
   #checkOpen(method: string): void {
-    if (this.#ended) throw new Error(`OggOpusStreamEncoder.${method}() called after end() or destroy()`);
+    if (this.#ended) throw new Error(`OggOpusStream.${method}() called after end() or destroy()`);
   }
 }
 
-/** Settings for {@link openOggOpusStream}: one request's stream and its encoder. */
+/** Settings for {@link OggOpusStream.open}: one request's stream and its encoder. */
 export interface OggOpusStreamOptions {
   /** The PCM rate, one of {@link OGG_OPUS_SAMPLE_RATES}. */
   readonly sampleRate: number;
@@ -285,24 +303,4 @@ export interface OggOpusStreamOptions {
   readonly serial: number;
   /** Keep the whole stream, for `onEncodedAudio`. */
   readonly keepStream: boolean;
-}
-
-/**
- * Creates an encoder with `factory` and opens a stream over it: the usual
- * way to start a request's {@link OggOpusStreamEncoder}.
- */
-export async function openOggOpusStream(factory: OpusEncoderFactory, options: OggOpusStreamOptions): Promise<OggOpusStreamEncoder> {
-  const { sampleRate, frameDurationMs, serial, keepStream } = options;
-  if (!isOggOpusSampleRate(sampleRate)) {
-    throw new RangeError(`Ogg Opus sample rate must be one of ${OGG_OPUS_SAMPLE_RATES.join(", ")}; got ${sampleRate}`);
-  }
-  const { application } = options;
-  const encoder = await factory({ sampleRate, channels: 1, application, bitrate: options.bitrate });
-  try {
-    const lookahead = opusLookahead(sampleRate, application);
-    return new OggOpusStreamEncoder({ encoder, sampleRate, frameDurationMs, serial, keepStream, lookahead });
-  } catch (error) {
-    encoder.destroy();
-    throw error;
-  }
 }
