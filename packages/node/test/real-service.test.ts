@@ -28,7 +28,7 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { DEMO_CREDENTIALS, startSimulator, type Simulator } from "@avatarkit/simulator";
 import { MessageSchema, MessageType } from "@avatarkit/simulator/gen";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AvatarSDKError, newAvatarSession, type AudioFormat } from "../src/index";
+import { AvatarSDKError, newAvatarSession, type AudioFormat, type PlaybackStateEvent } from "../src/index";
 import { nodePlatform } from "../src/platform";
 
 // ---------------------------------------------------------------- targets and cases
@@ -222,6 +222,41 @@ function opusencClip(): { audio: Uint8Array } | { unavailable: string } {
 const encoderUnavailable = nodePlatform.loadOpusEncoder === undefined ? "the Node entry binds no built-in encoder (nodePlatform.loadOpusEncoder)" : undefined;
 
 /** A request variant: its title and either a spec or why it cannot run here. */
+/**
+ * The confirm's capabilities, and pause/resume: each answered by one
+ * playback state where the service announces `playback_state`; a service
+ * that announces nothing must still accept the session and the calls.
+ */
+async function playbackCase(target: Target): Promise<{ capabilities: readonly string[]; states: PlaybackStateEvent[] }> {
+  const states: PlaybackStateEvent[] = [];
+  const { seen, ...handlers } = callbacks();
+  let lastFrame!: () => void;
+  const ended = new Promise<void>((resolve) => (lastFrame = resolve));
+  const session = newAvatarSession({
+    apiKey: target.apiKey!, appId: target.appId, avatarId: target.avatarId!, consoleEndpointUrl: target.consoleEndpointUrl!,
+    ingressEndpointUrl: target.ingressEndpointUrl, expireAt: new Date(Date.now() + 5 * 60_000), logger: silent, ...handlers,
+    onPlaybackState: (event) => states.push(event),
+    onFrame: ({ isLast }) => isLast && lastFrame(),
+  });
+  await session.init();
+  await session.start();
+  const capabilities = session.capabilities;
+  const reqId = await session.sendAudio(new Uint8Array(readFileSync(SPEECH_PATH)).subarray(0, 64000)); // 2 s, no end yet
+  expect(await session.pause()).toBe(reqId);
+  expect(await session.resume()).toBe(reqId);
+  await session.sendAudio(new Uint8Array(0), true);
+  await ended;
+  if (capabilities.includes("playback_state")) {
+    await waitFor(() => states.some((st) => st.reqId === reqId && st.state === "ended"), 10_000, "the ended state");
+    const answers = states.filter((st) => st.reqId === reqId).map((st) => st.state);
+    expect(answers).toContain("paused");
+    expect(answers.lastIndexOf("playing")).toBeGreaterThan(answers.indexOf("paused"));
+  }
+  expect(seen.errors).toEqual([]);
+  await session.close();
+  return { capabilities, states };
+}
+
 type Variant = { title: string } & ({ spec: () => RequestSpec } | { unavailable: string });
 
 /**
@@ -317,6 +352,10 @@ describe("real service (opt-in e2e)", () => {
   }, 30_000);
 
   const requestNeeds = needs([...CREDENTIALS, "AVATARKIT_E2E_AVATAR_ID"]);
+  it.skipIf(requestNeeds)(titled("capabilities, and pause/resume answered by playback states", requestNeeds), async () => {
+    const { capabilities, states } = await playbackCase(realTarget());
+    console.log(`e2e capabilities: [${capabilities.join(", ")}], ${states.length} playback states`);
+  }, 60_000);
   const variants: Variant[] = enabled ? requestVariants(env) : [{ title: "real request", unavailable: "" }];
   for (const variant of variants) {
     const skip = requestNeeds ?? ("unavailable" in variant ? variant.unavailable : undefined);
@@ -374,6 +413,12 @@ describe("real-service cases, run against the simulator", () => {
       expect(outcome.frames).toHaveLength(frameCount(request.durationMs));
     });
   }
+
+  it("capabilities, and pause/resume answered by playback states", async () => {
+    const { capabilities, states } = await playbackCase(target);
+    expect(capabilities).toEqual(["playback_control", "playback_state"]);
+    expect(states.map((st) => st.state)).toEqual(lastConnection().statesSent.map((st) => st.name.toLowerCase()));
+  });
 
   it("reads the request configuration like the Python suite", () => {
     const [pcm] = requestVariants({ AVATARKIT_E2E_AUDIO_FORMAT: "pcm_s16le" });
