@@ -30,6 +30,7 @@ import { MessageSchema, MessageType } from "@avatarkit/simulator/gen";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AvatarSDKError, newAvatarSession, type AudioFormat, type PlaybackStateEvent } from "../src/index";
 import { nodePlatform } from "../src/platform";
+import { waitFor } from "./support";
 
 // ---------------------------------------------------------------- targets and cases
 
