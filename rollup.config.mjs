@@ -76,6 +76,21 @@ function opusWasm() {
 }
 
 /**
+ * Emits the microphone capture's AudioWorklet processor as
+ * `capture-worklet.js` next to the bundle, which loads it with
+ * `audioWorklet.addModule(new URL("./capture-worklet.js", import.meta.url))`
+ * (a file of its own, so strict Content-Security-Policies allow it).
+ */
+function captureWorklet() {
+  return {
+    name: "avatarkit-capture-worklet",
+    buildStart() {
+      this.emitFile({ type: "asset", fileName: "capture-worklet.js", source: readFileSync("packages/browser/src/capture-worklet.js", "utf8") });
+    },
+  };
+}
+
+/**
  * The plugins of the self-contained browser bundle: core and `ofetch`
  * inlined, browser builds of dependencies (`isomorphic-ws` → the global
  * WebSocket), minified. Class names are kept: errors report them in `name`.
@@ -99,13 +114,13 @@ export default [
   ...entries("core", ["index", "platform", "audio"]),
   ...entries("node", ["index"]),
   ...entries("simulator", ["index", "cli", "gen"]),
-  ...entries("browser", ["index"], { plugins: [opusWasm()] }),
+  ...entries("browser", ["index"], { plugins: [opusWasm(), captureWorklet()] }),
   // The browser bundle pages import directly (and the e2e tests load): one ESM file, the encoder in its own chunk.
   {
     input: { "avatarkit.browser.min": "packages/browser/src/index.ts" },
     // The encoder chunk imports what it shares with the entry from the entry itself, not from a third file.
     preserveEntrySignatures: "allow-extension",
-    plugins: [...browserBundlePlugins(), opusWasm()],
+    plugins: [...browserBundlePlugins(), opusWasm(), captureWorklet()],
     output: {
       dir: "packages/browser/dist",
       format: "esm",

@@ -13,6 +13,7 @@
 import { AvatarSession as CoreAvatarSession, createLogIdGenerator, requestSessionToken } from "@avatarkit/core/platform";
 import type { CreateSessionTokenOptions, SessionOptions } from "@avatarkit/core";
 import { browserHttpClient, browserPlatform, random } from "./platform";
+export { captureMicrophone, type MicrophoneCapture, type MicrophoneCaptureOptions, type MicrophoneSession } from "./microphone";
 
 // The public API shared by every runtime, by name (see @avatarkit/core).
 export {
