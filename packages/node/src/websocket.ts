@@ -45,6 +45,19 @@ function readBody(response: IncomingMessage): Promise<string> {
 }
 
 /**
+ * A received message's bytes as memory of their own. A Buffer from `ws` is
+ * often a view into the socket's read chunk, which other messages share:
+ * the application may keep the bytes (queue them for a renderer), so one
+ * copy into a right-sized Uint8Array, which keeps nothing else alive.
+ * A Buffer that already spans its whole ArrayBuffer (ws concatenated
+ * fragments into it) is handed over as it is.
+ */
+function ownBytes(data: Buffer): Uint8Array {
+  if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) return new Uint8Array(data.buffer, 0, data.byteLength);
+  return new Uint8Array(data);
+}
+
+/**
  * WebSockets through `ws` (via `isomorphic-ws`): upgrade headers work on every
  * Node version, whether or not Node has a global WebSocket, and a refused
  * upgrade yields its HTTP status and body.
@@ -59,7 +72,8 @@ export const nodeWebSocketFactory: WebSocketFactory = {
       };
       if (request.signal.aborted) return reject({ kind: "aborted", cause: request.signal.reason } satisfies TransportFailure);
       const ws = new WebSocket(request.url, { headers: { ...request.headers }, perMessageDeflate: false });
-      ws.binaryType = "arraybuffer";
+      // Buffers (ws' default, "nodebuffer"): no ArrayBuffer per message from ws itself.
+      ws.binaryType = "nodebuffer";
       let opened = false;
       const onAbort = () => {
         ws.terminate();
@@ -82,8 +96,8 @@ export const nodeWebSocketFactory: WebSocketFactory = {
         request.signal.removeEventListener("abort", onAbort);
         resolve(wrap(ws));
       });
-      ws.on("message", (data: ArrayBuffer, isBinary: boolean) => {
-        request.onMessage(isBinary ? new Uint8Array(data) : Buffer.from(data).toString("utf8"));
+      ws.on("message", (data: Buffer, isBinary: boolean) => {
+        request.onMessage(isBinary ? ownBytes(data) : data.toString("utf8"));
       });
       ws.on("close", (code: number, reason: Buffer) => {
         if (opened) request.onClose(code, reason.toString("utf8"));
