@@ -33,17 +33,19 @@ const TYPES = {
 /** URL path → file, for the few files the page needs (nothing else is served). */
 function fileFor(pathname) {
   if (pathname === "/" || pathname === "/index.html") return new URL("index.html", PUBLIC);
-  if (pathname === "/app.js" || pathname === "/wav.js" || pathname === "/style.css") return new URL(pathname.slice(1), PUBLIC);
+  if (pathname === "/app.js" || pathname === "/face.js" || pathname === "/style.css") return new URL(pathname.slice(1), PUBLIC);
   if (pathname === "/assets/speech-16k.pcm") return new URL("speech-16k.pcm", ASSETS);
-  const sdk = /^\/sdk\/(avatarkit\.browser\.[\w.-]+\.js(?:\.map)?|opus\.wasm)$/.exec(pathname);
+  // The bundle, its lazy chunks, the Opus encoder's WebAssembly and the microphone's AudioWorklet processor.
+  const sdk = /^\/sdk\/(avatarkit\.browser\.[\w.-]+\.js(?:\.map)?|opus\.wasm|capture-worklet\.js)$/.exec(pathname);
   if (sdk) return new URL(sdk[1], SDK_DIST);
   return undefined;
 }
 
 /**
  * A strict Content-Security-Policy: scripts from this server only (no eval;
- * WebAssembly allowed for the Opus encoder), connections to this server and
- * the ingress only.
+ * WebAssembly allowed for the Opus encoder; the microphone's AudioWorklet is
+ * a script from 'self' too, no blob: or data:), connections to this server
+ * and the ingress only.
  */
 function contentSecurityPolicy(ingressEndpointUrl) {
   const ingress = new URL(ingressEndpointUrl);
