@@ -7,7 +7,8 @@
 // - decoding a ~1 KB animation frame as the session does per frame
 //   (decodeServerMessage: type, end, req_id, connection_id, avatar_id; the
 //   keyframes are not decoded);
-// - encoding a 3 KB audio message (encodeAudioInput).
+// - encoding a 3 KB audio message (encodeAudioInput), and, for reference, a
+//   256 KiB one (the largest chunk the session sends).
 //
 // Both codecs are bundled with esbuild from their TypeScript sources into a
 // temporary directory. Prints a table, then one JSON line.
@@ -42,7 +43,7 @@ try {
   await bundle(join(dir, "old", "index.ts"), join(dir, "old.mjs"));
   await bundle(join(root, "packages/core/src/codec/index.ts"), join(dir, "new.mjs"));
   // protobuf-es and the simulator's schema, to build the frame the same way for both.
-  writeFileSync(join(dir, "schema.ts"), `export * from ${JSON.stringify(join(root, "packages/simulator/src/gen/message/message_pb.ts"))};\nexport { create, toBinary } from "@bufbuild/protobuf";\n`);
+  writeFileSync(join(dir, "schema.ts"), `export * from ${JSON.stringify(join(root, "packages/simulator/src/gen/message/message_pb.ts"))};\nexport { create, toBinary } from "@bufbuild/protobuf";\nexport { WireType } from "@bufbuild/protobuf/wire";\n`);
   await bundle(join(dir, "schema.ts"), join(dir, "schema.mjs"));
 
   const old = await import(pathToFileURL(join(dir, "old.mjs")).href);
@@ -57,9 +58,11 @@ try {
     data: { case: "serverResponseAnimation", value: { connectionId: "conn_3f9c2a7d41b0e865", reqId: "20260102150405_V1StGXR8_Z5j", end: false, avatarId: "demo-avatar", animation: { keyframes: [flame] } } },
   });
   const frameValue = frameMessage.data.value;
-  frameValue.$unknown = [{ no: 15, wireType: 2, data: new Uint8Array([120, ...Array.from({ length: 120 }, (_, i) => (i * 37) & 0xff)]) }];
+  // An undeclared field (not in proto/), as the live service's renderer data.
+  frameValue.$unknown = [{ no: 15, wireType: pb.WireType.LengthDelimited, data: new Uint8Array([120, ...Array.from({ length: 120 }, (_, i) => (i * 37) & 0xff)]) }];
   const frame = pb.toBinary(pb.MessageSchema, frameMessage);
   const audio = new Uint8Array(3 * 1024).map((_, i) => (i * 31) & 0xff);
+  const bigAudio = new Uint8Array(256 * 1024).map((_, i) => (i * 31) & 0xff);
   const reqId = "20260102150405_V1StGXR8_Z5j";
 
   // Same results from both, or the comparison means nothing.
@@ -73,6 +76,7 @@ try {
   const cases = {
     decodeFrame: { bytes: frame.length, old: () => (sink ^= old.decodeServerMessage(frame).reqId.length), new: () => (sink ^= current.decodeServerMessage(frame).reqId.length) },
     encodeAudio: { bytes: audio.length, old: (i) => (sink ^= old.encodeAudioInput(reqId, (i & 7) === 0, audio).length), new: (i) => (sink ^= current.encodeAudioInput(reqId, (i & 7) === 0, audio).length) },
+    encodeAudio256k: { bytes: bigAudio.length, old: (i) => (sink ^= old.encodeAudioInput(reqId, (i & 7) === 0, bigAudio).length), new: (i) => (sink ^= current.encodeAudioInput(reqId, (i & 7) === 0, bigAudio).length) },
   };
 
   /** Nanoseconds per call over about `ms` milliseconds. */
@@ -113,7 +117,7 @@ try {
   console.log("");
   console.log("| workload | bytes | hand-written (ns/op) | generated (ns/op) | generated / hand-written |");
   console.log("| --- | --- | --- | --- | --- |");
-  const label = { decodeFrame: "decodeServerMessage, animation frame (shallow)", encodeAudio: "encodeAudioInput, 3 KiB of audio" };
+  const label = { decodeFrame: "decodeServerMessage, animation frame (shallow)", encodeAudio: "encodeAudioInput, 3 KiB of audio", encodeAudio256k: "encodeAudioInput, 256 KiB of audio (the largest chunk)" };
   for (const [name, r] of Object.entries(results)) {
     if (typeof r !== "object") continue;
     console.log(`| ${label[name]} | ${r.bytes} | ${r.oldNs} (${r.oldSpreadNs.join("–")}) | ${r.newNs} (${r.newSpreadNs.join("–")}) | ${r.ratio.toFixed(3)}× |`);

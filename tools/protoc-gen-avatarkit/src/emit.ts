@@ -9,8 +9,13 @@ import { fieldMessage, typeIdentifier, type Envelope, type FilePlan, type Messag
 /** Protobuf wire types. */
 const WT = { varint: 0, bit64: 1, len: 2, bit32: 5 } as const;
 
-/** Output larger than this releases the shared writer, so that a big message does not keep its buffer alive. */
-export const WRITER_REUSE_LIMIT = 64 * 1024;
+/**
+ * Output larger than this releases the shared writer, so that an unusually
+ * big message does not keep its buffer alive. It is above the SDK's largest
+ * message (audio goes out in chunks of at most 256 KiB): a writer reused for
+ * those holds a buffer of at most 512 KiB.
+ */
+export const WRITER_REUSE_LIMIT = 1024 * 1024;
 
 export interface Output {
   /** Adds one line. */
@@ -732,7 +737,8 @@ function withTag(tag: number, statement: string): string {
 
 /** The condition under which a singular scalar or enum is written: proto3 omits its default. */
 function presentScalar(_f: DescField, e: Element, v: string): string {
-  if (e.kind === "scalar" && (e.scalar === ScalarType.FLOAT || e.scalar === ScalarType.DOUBLE)) return `${v} !== undefined && ${v} !== 0`;
+  // -0 is not the default: it is written, as protobuf-es and protoc do.
+  if (e.kind === "scalar" && (e.scalar === ScalarType.FLOAT || e.scalar === ScalarType.DOUBLE)) return `${v} !== undefined && !Object.is(${v}, 0)`;
   if (e.kind === "scalar" && e.scalar === ScalarType.BYTES) return `${v} !== undefined && ${v}.length > 0`;
   return v;
 }

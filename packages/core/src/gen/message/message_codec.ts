@@ -652,7 +652,7 @@ function encodeWith<T>(write: (w: BinaryWriter, value: T) => void, value: T): Ui
   spare = undefined; // a throw below drops the writer with whatever it holds
   write(w, value);
   const bytes = w.finish();
-  if (bytes.length <= 65536) spare = w;
+  if (bytes.length <= 1048576) spare = w;
   return bytes;
 }
 
