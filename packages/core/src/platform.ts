@@ -8,7 +8,6 @@
  */
 export { AvatarSession } from "./session/session";
 export type { Platform } from "./session/platform";
-export { requestSessionToken } from "./session/token";
 export { createLogIdGenerator, type RandomSource } from "./log-id";
 export { createHttpClient, type RawFetch, type RawFetchOptions } from "./http-client";
 export {
@@ -22,3 +21,16 @@ export {
   type WebSocketFactory,
 } from "./transport";
 export type { OpusApplication, OpusEncoder, OpusEncoderFactory, OpusEncoderOptions } from "./encoder/opus-encoder";
+
+import type { CreateSessionTokenOptions } from "./session/token";
+import type { HttpClient } from "./transport";
+
+/**
+ * Requests a session token from the console (`POST {console}/session-tokens`);
+ * rejects with a `SessionTokenError`. The request's code loads on the first
+ * call (a dynamic import), so an application that only uses pre-minted
+ * tokens never loads it. Platform packages expose it as `createSessionToken`.
+ */
+export function requestSessionToken(http: HttpClient, options: CreateSessionTokenOptions): Promise<string> {
+  return import("./session/token").then((token) => token.requestSessionToken(http, options));
+}

@@ -1,10 +1,15 @@
 import { ConfigurationError } from "../errors/avatar-sdk-error";
 import { FRAME_DURATIONS_MS, OPUS_APPLICATIONS, SAMPLE_RATES } from "./defaults";
 import { AudioFormat, type SessionOptions } from "./options";
+import type { CreateSessionTokenOptions } from "../session/token";
 
 const fail = (field: string, message: string): never => {
   throw new ConfigurationError(field, `Invalid ${field}: ${message}`);
 };
+
+/** The URL schemes the endpoints accept. */
+const HTTP = ["http", "https"];
+const ANY_SCHEME = ["ws", "wss", ...HTTP];
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
@@ -92,6 +97,9 @@ export function withoutEmptyOptionals(options: SessionOptions): SessionOptions {
   return out as unknown as SessionOptions;
 }
 
+/** The callback options: each, when given, must be a function. */
+const CALLBACKS = ["transportFrames", "onError", "onClose", "onEncodedAudio", "onFrame", "onPlaybackState"] as const;
+
 /**
  * Validates session options before any I/O. Throws a
  * {@link ConfigurationError} naming the first option at fault and what to
@@ -102,8 +110,8 @@ export function validateOptions(options: SessionOptions): void {
   if (!isObject(options)) fail("options", "expected an object");
   requireString("avatarId", options.avatarId);
   requireString("appId", options.appId);
-  checkUrl("ingressEndpointUrl", options.ingressEndpointUrl, ["ws", "wss", "http", "https"]);
-  if (options.consoleEndpointUrl !== undefined) checkUrl("consoleEndpointUrl", options.consoleEndpointUrl, ["http", "https"]);
+  checkUrl("ingressEndpointUrl", options.ingressEndpointUrl, ANY_SCHEME);
+  if (options.consoleEndpointUrl !== undefined) checkUrl("consoleEndpointUrl", options.consoleEndpointUrl, HTTP);
   optionalString("apiKey", options.apiKey);
   optionalString("sessionToken", options.sessionToken);
   if (options.expireAt !== undefined && !(options.expireAt instanceof Date && !Number.isNaN(options.expireAt.getTime()))) {
@@ -122,12 +130,7 @@ export function validateOptions(options: SessionOptions): void {
   optionalInteger("bitrate", options.bitrate, 0);
   validateEncoder(options, format);
 
-  optionalFunction("transportFrames", options.transportFrames);
-  optionalFunction("onError", options.onError);
-  optionalFunction("onClose", options.onClose);
-  optionalFunction("onEncodedAudio", options.onEncodedAudio);
-  optionalFunction("onFrame", options.onFrame);
-  optionalFunction("onPlaybackState", options.onPlaybackState);
+  for (const field of CALLBACKS) optionalFunction(field, options[field]);
   validateEgress(options);
 
   if (options.timeouts !== undefined) {
@@ -168,12 +171,9 @@ function validateEgress(options: SessionOptions): void {
   }
   if (livekit !== undefined) {
     if (!isObject(livekit)) fail("livekitEgress", "expected an object");
-    checkUrl("livekitEgress.url", livekit.url, ["ws", "wss", "http", "https"]);
+    checkUrl("livekitEgress.url", livekit.url, ANY_SCHEME);
     requireString("livekitEgress.roomName", livekit.roomName);
-    optionalString("livekitEgress.apiToken", livekit.apiToken);
-    optionalString("livekitEgress.apiKey", livekit.apiKey);
-    optionalString("livekitEgress.apiSecret", livekit.apiSecret);
-    optionalString("livekitEgress.publisherId", livekit.publisherId);
+    for (const key of ["apiToken", "apiKey", "apiSecret", "publisherId"] as const) optionalString(`livekitEgress.${key}`, livekit[key]);
     if (livekit.apiToken === undefined && (livekit.apiKey === undefined || livekit.apiSecret === undefined)) {
       fail("livekitEgress.apiToken", "provide apiToken (or, deprecated, both apiKey and apiSecret)");
     }
@@ -187,8 +187,23 @@ function validateEgress(options: SessionOptions): void {
   if (agora !== undefined) {
     if (!isObject(agora)) fail("agoraEgress", "expected an object");
     requireString("agoraEgress.channelName", agora.channelName);
-    optionalString("agoraEgress.token", agora.token);
-    optionalString("agoraEgress.publisherId", agora.publisherId);
+    for (const key of ["token", "publisherId"] as const) optionalString(`agoraEgress.${key}`, agora[key]);
     optionalInteger("agoraEgress.uid", agora.uid, 0, 2 ** 32 - 1);
   }
+}
+
+/**
+ * Checks what a token request needs, before any I/O; returns the console
+ * URL. Here rather than with the request, which loads lazily: `init()`
+ * refuses bad options at once.
+ * @internal
+ */
+export function checkTokenOptions(options: Partial<CreateSessionTokenOptions>): URL {
+  if (typeof options?.apiKey !== "string" || options.apiKey === "") {
+    fail("apiKey", "init() needs an API key (or pass a pre-minted sessionToken and call start() directly)");
+  }
+  if (options.consoleEndpointUrl === undefined) fail("consoleEndpointUrl", "init() needs the console URL");
+  const consoleUrl = checkUrl("consoleEndpointUrl", options.consoleEndpointUrl, HTTP);
+  if (!(options.expireAt instanceof Date) || Number.isNaN(options.expireAt.getTime())) fail("expireAt", "a Date is required to mint a session token");
+  return consoleUrl;
 }

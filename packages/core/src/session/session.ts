@@ -16,7 +16,7 @@ import type { Platform } from "./platform";
 import { Receiver } from "./receiving";
 import { AudioSender } from "./sending";
 import { SessionState, StateMachine } from "./state";
-import { checkTokenOptions, requestSessionToken } from "./token";
+import { checkTokenOptions } from "../config/validate";
 
 /**
  * One avatar session: a session token, a WebSocket, audio in, animation
@@ -99,6 +99,8 @@ export class AvatarSession {
     checkTokenOptions({ apiKey, consoleEndpointUrl, expireAt });
     this.#machine.to(SessionState.token);
     try {
+      // Loaded on first use: sessions with a pre-minted token never load it.
+      const { requestSessionToken } = await import("./token");
       this.#token = await requestSessionToken(this.#platform.http, {
         apiKey: apiKey as string,
         consoleEndpointUrl: consoleEndpointUrl as string,

@@ -1,6 +1,13 @@
-import { ConfigurationError, SessionTokenError } from "../errors/avatar-sdk-error";
+/**
+ * The session-token request. Sessions and `createSessionToken` load this
+ * module on first use (a dynamic import): a page that starts its sessions
+ * with a pre-minted token never downloads it, nor the token-error body
+ * parsing it pulls in.
+ * @module
+ */
+import { SessionTokenError } from "../errors/avatar-sdk-error";
 import { sessionTokenRejected } from "../errors/create";
-import { checkUrl } from "../config/validate";
+import { checkTokenOptions } from "../config/validate";
 import { DEFAULT_TIMEOUTS } from "../config/defaults";
 import { isTransportFailure, type HttpClient } from "../transport";
 import { startDeadline } from "./deadline";
@@ -17,24 +24,6 @@ export interface CreateSessionTokenOptions {
   timeoutMs?: number;
   /** Cancels the request; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
-}
-
-/**
- * Checks what a token request needs, before any I/O; returns the console URL.
- * @internal
- */
-export function checkTokenOptions(options: Partial<CreateSessionTokenOptions>): URL {
-  if (typeof options?.apiKey !== "string" || options.apiKey === "") {
-    throw new ConfigurationError("apiKey", "Invalid apiKey: init() needs an API key (or pass a pre-minted sessionToken and call start() directly)");
-  }
-  if (options.consoleEndpointUrl === undefined) {
-    throw new ConfigurationError("consoleEndpointUrl", "Invalid consoleEndpointUrl: init() needs the console URL");
-  }
-  const consoleUrl = checkUrl("consoleEndpointUrl", options.consoleEndpointUrl, ["http", "https"]);
-  if (!(options.expireAt instanceof Date) || Number.isNaN(options.expireAt.getTime())) {
-    throw new ConfigurationError("expireAt", "Invalid expireAt: a Date is required to mint a session token");
-  }
-  return consoleUrl;
 }
 
 /**
