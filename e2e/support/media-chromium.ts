@@ -18,7 +18,11 @@ const BASE_ARGS = [
   "--disable-quic",
 ];
 
-/** Switches for a fake microphone that plays `wavFile` (Chromium loops it); `grant` answers the permission prompt with yes. */
+/**
+ * Switches for a fake microphone that plays `wavFile` (Chromium loops it);
+ * `grant` answers the permission prompt with yes. Audio may start without a
+ * user gesture.
+ */
 export function fakeMicrophoneArgs(wavFile: string | undefined, { grant = true } = {}): string[] {
   return [
     "--use-fake-device-for-media-stream",

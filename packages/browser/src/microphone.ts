@@ -180,7 +180,7 @@ export async function captureMicrophone(session: MicrophoneSession, options: Mic
     const context = options.audioContext ?? new AudioContextClass!();
     if (options.audioContext === undefined) cleanups.push(() => context.close());
     if (context.state !== "running") {
-      const resumed = await Promise.race([context.resume().then(() => "resumed" as const), timeout(resumeTimeoutMs)]);
+      const resumed = await Promise.race([context.resume().then(() => "resumed" as const, () => "failed" as const), timeout(resumeTimeoutMs)]);
       if (resumed === "timeout" || (context.state as AudioContextState) !== "running") {
         throw microphoneError(
           "audioContext",
