@@ -9,6 +9,10 @@ import { fieldMessage, typeIdentifier, type Envelope, type FilePlan, type Messag
 /** Protobuf wire types. */
 const WT = { varint: 0, bit64: 1, len: 2, bit32: 5 } as const;
 
+/** Field numbers of a map entry's key and value: fixed by the protobuf encoding, not by any .proto file. */
+const MAP_KEY = 1;
+const MAP_VALUE = 2;
+
 /**
  * Output larger than this releases the shared writer, so that an unusually
  * big message does not keep its buffer alive. It is above the SDK's largest
@@ -544,8 +548,8 @@ export class Emitter {
       }
       case "map": {
         const keyE: Element = { kind: "scalar", scalar: f.mapKey };
-        const keyTag = tagOf(1, scalarWireType(f.mapKey));
-        const valueTag = tagOf(2, elementWireType(e));
+        const keyTag = tagOf(MAP_KEY, scalarWireType(f.mapKey));
+        const valueTag = tagOf(MAP_VALUE, elementWireType(e));
         const valueTs = elementTs(e);
         const valueInit = e.kind === "message" ? "undefined" : elementDefault(e);
         const valueType = e.kind === "message" ? `${valueTs} | undefined` : valueTs;
@@ -658,8 +662,8 @@ export class Emitter {
           `if (${v} !== undefined) { ${label}, one entry per key (key and value always written)`,
           `  for (const [k, x] of Object.entries(${v})) {`,
           `    w.uint32(${tagOf(f, WT.len)}).uint32(${entrySize(keyE, key, e, "x")});`,
-          `    ${withTag(tagOf(1, scalarWireType(f.mapKey)), writeElement(keyE, key))}`,
-          `    ${withTag(tagOf(2, elementWireType(e)), writeElement(e, "x"))}`,
+          `    ${withTag(tagOf(MAP_KEY, scalarWireType(f.mapKey)), writeElement(keyE, key))}`,
+          `    ${withTag(tagOf(MAP_VALUE, elementWireType(e)), writeElement(e, "x"))}`,
           "  }",
           "}",
         ];
@@ -743,8 +747,8 @@ function presentScalar(_f: DescField, e: Element, v: string): string {
   return v;
 }
 
-/** Size of a map entry's content: key (field 1) and value (field 2), both always written. */
+/** Size of a map entry's content: key and value, both always written. */
 function entrySize(keyE: Element, key: string, valueE: Element, value: string): string {
-  return `${varintSize(tagOf(1, elementWireType(keyE)))} + ${sizeElement(keyE, key)} + ${varintSize(tagOf(2, elementWireType(valueE)))} + ${sizeElement(valueE, value)}`;
+  return `${varintSize(tagOf(MAP_KEY, elementWireType(keyE)))} + ${sizeElement(keyE, key)} + ${varintSize(tagOf(MAP_VALUE, elementWireType(valueE)))} + ${sizeElement(valueE, value)}`;
 }
 
