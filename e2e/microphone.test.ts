@@ -47,7 +47,8 @@ const record = { frames: 0, lastFrames: 0, errors: [], captureErrors: [] };
 let session;
 let capture;
 window.mic = {
-  async open(options) {
+  async open({ slowSendMs = 0, ...options }) {
+    record.sends = [];
     session = new sdk.AvatarSession({
       ...options,
       onFrame: ({ isLast }) => {
@@ -56,7 +57,15 @@ window.mic = {
       },
       onError: (error) => record.errors.push(plain(error)),
     });
-    return session.start();
+    const connectionId = await session.start();
+    // Every send, recorded; with slowSendMs, each takes that much longer (a slow network).
+    const send = session.sendAudio.bind(session);
+    session.sendAudio = async (audio, end) => {
+      record.sends.push({ samples: audio.samples.length, sampleRate: audio.sampleRate, end });
+      if (slowSendMs > 0) await new Promise((resolve) => setTimeout(resolve, slowSendMs));
+      return send(audio, end);
+    };
+    return connectionId;
   },
   async capture(options = {}) {
     try {
@@ -103,7 +112,7 @@ declare global {
       level(): number;
       closeSession(): Promise<void>;
       tracks(): string[];
-      state(): { frames: number; lastFrames: number; errors: PageError[]; captureErrors: PageError[] };
+      state(): { frames: number; lastFrames: number; errors: PageError[]; captureErrors: PageError[]; sends: Array<{ samples: number; sampleRate: number; end: boolean }> };
     };
     micReady?: boolean;
   }
@@ -256,6 +265,32 @@ describe("captureMicrophone() with a fake microphone", () => {
     expect((await page.evaluate(() => window.mic.stop())).reqId).toBe(started.reqId);
     expect(problems).toEqual([]); // the worklet loaded under the strict CSP
   }, 30_000);
+
+  it("sends that fall behind are coalesced, and nothing is dropped", async () => {
+    const context = page.context();
+    page = await openPage(browser(), server.origin, problems);
+    await context.close();
+    await page.evaluate((o) => window.mic.open(o), { sessionToken: await tokenFor(sim), appId: DEMO_CREDENTIALS.appId, avatarId: DEMO_CREDENTIALS.avatarId, ingressEndpointUrl: sim.ingressEndpointUrl, sampleRate: RATE, slowSendMs: 150 });
+    const started = await page.evaluate(() => window.mic.capture({ chunkMs: 40 }));
+    expect(started.error).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const ended = sim.waitFor("request", (r) => r.reqId === started.reqId, { timeoutMs: 10_000 });
+    const stopped = await page.evaluate(() => window.mic.stop());
+    expect(stopped.reqId).toBe(started.reqId);
+    const [request] = await ended;
+    const { sends } = await page.evaluate(() => window.mic.state());
+    const rate = sends[0]!.sampleRate;
+    const chunk = Math.round((rate * 40) / 1000);
+    // Each send waited 150 ms, so 40 ms chunks piled up: they went out several at a time, whole chunks but the last.
+    expect(sends.length).toBeLessThan(stopped.capturedMs! / 40 / 2);
+    expect(sends.slice(0, -1).every((s) => s.samples % chunk === 0 && !s.end)).toBe(true);
+    expect(Math.max(...sends.map((s) => s.samples))).toBeGreaterThanOrEqual(3 * chunk);
+    expect(sends.at(-1)!.end).toBe(true);
+    // Nothing dropped: the request is as long as the capture ran, within 5 %.
+    const sentMs = (sends.reduce((n, s) => n + s.samples, 0) / rate) * 1000;
+    expect(Math.abs(sentMs - stopped.capturedMs!) / stopped.capturedMs!).toBeLessThan(0.05);
+    expect(Math.abs(request.durationMs - sentMs)).toBeLessThan(5);
+  });
 
   it("a session that closes mid-capture fails the capture and releases the device", async () => {
     const context = page.context();
