@@ -4,12 +4,16 @@
  * streams it and draws the face the frames describe, in step with the
  * audio. Screenshots land in test-results/ (not committed).
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startDemoServer, type DemoServer } from "@avatarkit/example-browser";
 import { DEMO_CREDENTIALS, flamesForPcmRequest, startSimulator, type Simulator } from "@avatarkit/simulator";
 import type { Page } from "playwright-core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { useChromium } from "./support/chromium";
+import { fakeMicrophoneArgs, useChromiumWith } from "./support/media-chromium";
 
 const SCREENSHOTS = new URL("../test-results/", import.meta.url);
 const browser = useChromium();
@@ -177,5 +181,51 @@ describe("examples/browser", () => {
     expect(details).toMatch(/closeCode\s+1006/);
     expect(await page.locator("#state").textContent()).toBe("closed");
     await page.screenshot({ path: new URL("example-page-error.png", SCREENSHOTS).pathname, fullPage: true });
+  });
+});
+
+describe("examples/browser with a microphone", () => {
+  // Chromium's fake capture device plays the sample (as a WAV, looped).
+  const wav = join(mkdtempSync(join(tmpdir(), "avatarkit-page-mic-")), "speech.wav");
+  const micBrowser = useChromiumWith(() => {
+    const pcm = new URL("../examples/assets/speech-16k.pcm", import.meta.url).pathname;
+    execFileSync("sox", ["-t", "raw", "-r", "16000", "-e", "signed-integer", "-b", "16", "-c", "1", "-L", pcm, wav]);
+    return fakeMicrophoneArgs(wav);
+  });
+
+  it("streams the microphone, the face follows its frames, and stopping it ends the request", async () => {
+    const sim = await startSimulator({ frameIntervalMs: 0 });
+    const demo = await startDemoServer({ ...DEMO_CREDENTIALS, consoleEndpointUrl: sim.consoleEndpointUrl, ingressEndpointUrl: sim.ingressEndpointUrl });
+    const context = await micBrowser().newContext({ viewport: { width: 1000, height: 900 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on("pageerror", (error) => problems.push(error.message));
+    page.on("console", (message) => {
+      if (message.type() === "error") problems.push(message.text());
+    });
+    try {
+      await page.goto(demo.url);
+      await page.waitForSelector("body[data-ready=true]");
+      await page.locator("#stop-on-silence").uncheck();
+      await page.getByRole("button", { name: "Use the microphone" }).click();
+      await page.locator("#requests tbody tr td", { hasText: "streaming" }).waitFor({ timeout: 10_000 });
+      // The face shows the newest keyframe as it comes: it opens with the speech.
+      await page.waitForFunction(() => window.__face.history.some((h) => h.jaw > 0.1), undefined, { timeout: 10_000, polling: 20 });
+      expect(Number(await page.locator("#level-text").textContent())).toBeGreaterThanOrEqual(0);
+      await page.getByRole("button", { name: "Stop the microphone" }).click();
+      await page.locator("#requests tbody tr td", { hasText: "complete" }).waitFor({ timeout: 10_000 });
+      const request = sim.connections[0]!.requests[0]!;
+      expect(request.ended).toBe(true);
+      expect(await page.locator("#requests tbody tr code").first().textContent()).toBe(request.reqId);
+      expect(await page.locator("#face").getAttribute("data-jaw")).toBe("0.0000"); // at rest once the request is over
+      expect(await page.getByRole("button", { name: "Use the microphone" }).isEnabled()).toBe(true);
+      expect(problems).toEqual([]); // the worklet loaded under the page's strict policy
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: new URL("example-page-microphone.png", SCREENSHOTS).pathname, fullPage: true });
+    } finally {
+      await context.close();
+      await demo.close();
+      await sim.close();
+    }
   });
 });

@@ -200,6 +200,8 @@ async function stopMicrophone() {
   if (!capture) return;
   mic = undefined;
   $("mic").textContent = "Use the microphone";
+  $("level").value = 0;
+  $("level-text").textContent = "—";
   try {
     await capture.stop();
     if (capture.request && !capture.request.ended) capture.request.cells.status.textContent = "audio sent, waiting for frames";
