@@ -226,10 +226,18 @@ describe("captureMicrophone() with a fake microphone", () => {
     expect(started.reqId).toMatch(/^\d{14}_/);
     expect(await page.evaluate(() => window.mic.tracks())).toEqual(["live"]);
 
-    await new Promise((resolve) => setTimeout(resolve, 4500));
-    const level = await page.evaluate(() => window.mic.level());
-    expect(level).toBeGreaterThanOrEqual(0);
-    expect(level).toBeLessThanOrEqual(1);
+    // `level` follows the speech: loud in words, low in pauses, always within 0..1.
+    const levels = await page.evaluate(async () => {
+      const out: number[] = [];
+      for (let i = 0; i < 110; i++) {
+        out.push(window.mic.level());
+        await new Promise((resolve) => setTimeout(resolve, 40));
+      }
+      return out;
+    });
+    expect(Math.max(...levels)).toBeGreaterThan(0.02);
+    expect(Math.min(...levels)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...levels)).toBeLessThanOrEqual(1);
 
     const ended = sim.waitFor("request", (r) => r.reqId === started.reqId, { timeoutMs: 10_000 });
     const stopped = await page.evaluate(() => window.mic.stop());

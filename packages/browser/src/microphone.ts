@@ -35,9 +35,10 @@ export interface MicrophoneCaptureOptions {
   /** How long to wait for a suspended AudioContext to resume; default 1000 ms. */
   resumeTimeoutMs?: number;
   /**
-   * Called once if the capture fails while it runs (the session closed, a
-   * send failed, the track ended abnormally). The device is released by then
-   * and `stop()` rejects with the same error.
+   * Called once if the capture fails while it runs (the session closed, or a
+   * send failed). The device is released by then and `stop()` rejects with
+   * the same error. (A track that ends, say an unplugged device, is no
+   * failure: the capture stops as with `stop()`.)
    */
   onError?: (error: AvatarSDKError) => void;
 }
