@@ -1,11 +1,14 @@
-// (7) 500 concurrent sessions in this process against one simulator in
+// (7) 2,000 concurrent sessions in this process against one simulator in
 // another process. Per run: sessions open at a steady rate (all of them stay
-// open), then all stream a short clip at once and wait for their last
-// frame, then all close. One more run opens all of them at the same instant
-// (burst). Reports handshake (init+start) p50/p99, errors and frames.
+// open), then, idle, the heap they hold is measured (after a full GC), then
+// all stream a short clip at once and wait for their last frame, then all
+// close. One more run opens all of them at the same instant (burst). Reports
+// handshake (init+start) p50/p99, errors, frames, the event loop's delay
+// while the sessions open, and heap per idle open session.
 //
-//   node bench/concurrency.mjs [--sessions 500] [--runs 3] [--ramp-ms 2500] [--clip-seconds 2]
+//   node --expose-gc bench/concurrency.mjs [--sessions 2000] [--runs 3] [--ramp-ms 10000] [--clip-seconds 2]
 import { execFileSync } from "node:child_process";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { expectedFrames, speech } from "./lib/audio.mjs";
 import { note, report, spawnSimulator } from "./lib/processes.mjs";
@@ -14,9 +17,9 @@ import { distribution, round, summarize } from "./lib/stats.mjs";
 
 const { values } = parseArgs({
   options: {
-    sessions: { type: "string", default: "500" },
+    sessions: { type: "string", default: "2000" },
     runs: { type: "string", default: "3" },
-    "ramp-ms": { type: "string", default: "2500" },
+    "ramp-ms": { type: "string", default: "10000" },
     "clip-seconds": { type: "string", default: "2" },
     "no-burst": { type: "boolean", default: false },
   },
@@ -56,7 +59,21 @@ async function runOnce(spreadMs, stream) {
   }
 }
 
+/** A full GC (the script runs with --expose-gc), twice: weak callbacks and finalizers run between. */
+async function collect() {
+  if (typeof globalThis.gc !== "function") return false;
+  for (let i = 0; i < 2; i++) {
+    globalThis.gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return true;
+}
+
 async function measure(sim, spreadMs, stream) {
+  const canGc = await collect();
+  const heapBefore = process.memoryUsage();
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
   const handshakes = [];
   const errors = {};
   const fail = (error) => {
@@ -83,7 +100,13 @@ async function measure(sim, spreadMs, stream) {
   });
   await Promise.all(opening);
   const connectWallMs = performance.now() - t0;
+  lag.disable();
   const peakOpen = open.length;
+  // Idle: every session open, nothing in flight. What they hold, per session.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await collect();
+  const heapOpen = process.memoryUsage();
+  const perSession = (key) => (canGc && peakOpen > 0 ? round((heapOpen[key] - heapBefore[key]) / peakOpen / 1024, 2) : null);
 
   let streamWallMs = 0;
   const lastFrameMs = [];
@@ -113,6 +136,12 @@ async function measure(sim, spreadMs, stream) {
     errors: Object.values(errors).reduce((a, b) => a + b, 0),
     errorCodes: errors,
     handshakeMs: Object.fromEntries(Object.entries(distribution(handshakes)).map(([k, v]) => [k, round(v)])),
+    // The event loop's delay while the sessions opened (ms).
+    eventLoopLagMs: { p50: round(lag.percentile(50) / 1e6), p99: round(lag.percentile(99) / 1e6), max: round(lag.max / 1e6) },
+    // Per idle open session, after a full GC: JS heap, and memory outside it (socket buffers, Buffers).
+    heapKBPerSession: perSession("heapUsed"),
+    externalKBPerSession: perSession("external"),
+    rssKBPerSession: perSession("rss"),
     connectWallMs: round(connectWallMs),
     framesReceived: frames,
     framesExpected: stream ? peakOpen * expectedFrames(clip.length) : 0,
@@ -130,11 +159,17 @@ async function measure(sim, spreadMs, stream) {
     steady.push(r);
     note(
       `run ${run}: ${r.opened}/${sessions} open (over ${r.connectWallMs} ms), handshake p50 ${r.handshakeMs.p50} ms p99 ${r.handshakeMs.p99} ms, ` +
-        `${r.errors} errors, ${r.framesReceived}/${r.framesExpected} frames, last frame p99 ${r.lastFrameMs.p99} ms after all started streaming`,
+        `${r.errors} errors, ${r.framesReceived}/${r.framesExpected} frames, last frame p99 ${r.lastFrameMs.p99} ms after all started streaming, ` +
+        `event loop lag p99 ${r.eventLoopLagMs.p99} ms, heap ${r.heapKBPerSession} KB per idle session (external ${r.externalKBPerSession} KB, RSS ${r.rssKBPerSession} KB)`,
     );
   }
   const burst = values["no-burst"] ? undefined : await runOnce(0, false);
-  if (burst) note(`burst: ${burst.opened}/${sessions} opened at once in ${burst.connectWallMs} ms, handshake p50 ${burst.handshakeMs.p50} ms p99 ${burst.handshakeMs.p99} ms, ${burst.errors} errors`);
+  if (burst) {
+    note(
+      `burst: ${burst.opened}/${sessions} opened at once in ${burst.connectWallMs} ms, handshake p50 ${burst.handshakeMs.p50} ms p99 ${burst.handshakeMs.p99} ms, ` +
+        `${burst.errors} errors, event loop lag p99 ${burst.eventLoopLagMs.p99} ms`,
+    );
+  }
   report({
     sessions,
     fdLimit,
@@ -148,6 +183,10 @@ async function measure(sim, spreadMs, stream) {
     framesReceived: summarize(steady.map((r) => r.framesReceived)),
     framesExpected: steady[0].framesExpected,
     lastFrameP99Ms: summarize(steady.map((r) => r.lastFrameMs.p99)),
+    eventLoopLagP99Ms: summarize(steady.map((r) => r.eventLoopLagMs.p99)),
+    heapKBPerSession: summarize(steady.map((r) => r.heapKBPerSession)),
+    externalKBPerSession: summarize(steady.map((r) => r.externalKBPerSession)),
+    rssKBPerSession: summarize(steady.map((r) => r.rssKBPerSession)),
     runs: steady,
     burst,
   });

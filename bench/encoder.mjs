@@ -9,11 +9,12 @@
 // - simd: the SIMD build of the same WebAssembly, for reference.
 //
 // Each SDK run is a fresh Node process (bench/lib/encoder-child.mjs) that
-// opens a session and sends the 60 s as 1 + WARM requests of 100 ms chunks:
-// (a) cold is its first request, with the codec's load (dlopen, or reading
-// and compiling the WebAssembly) and no JIT tier-up yet; (b) warm are the
-// later requests of the same process. The figure is the encoder's wall time
-// in the request (opening the stream plus every push() and end()); the
+// opens a session with `oggOpusEncoder: { backend }` and sends the 60 s as
+// 1 + WARM requests of 100 ms chunks: (a) cold is the codec's load (dlopen,
+// or reading and compiling the WebAssembly; the SDK does it during start())
+// plus its first request, with no JIT tier-up yet; (b) warm are the later
+// requests of the same process. The figure is the encoder's wall time in the
+// request (creating the request's libopus encoder plus every encode()); the
 // sendAudio() loop's wall time and the process' CPU time over it (encoder,
 // protobuf, WebSocket and the frames arriving meanwhile) are reported too.
 // RUNS processes per backend, alternating with opusenc runs so that load from

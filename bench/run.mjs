@@ -28,6 +28,20 @@ const BENCHMARKS = [
     ],
   },
   {
+    key: "frames",
+    script: "frames.mjs",
+    args: quick ? ["--runs", "3", "--frames", "50000", "--floods", "2"] : [],
+    timeoutMs: 240_000,
+    rows: (r) => [
+      ["1b", `CPU per received ${r.frameBytes}-byte frame, flooded (${r.framesPerFlood} frames), fresh process per run`, "SDK / bare ws client that only counts", ratioSpread(r.ratio), "≤ 1.05×", r.ratio.median <= 1.05],
+      ["", "", "SDK / bare ws client making the same copy", ratioSpread(r.ownRatio)],
+      ["", "", "SDK, µs per frame", spread(r.sdkCpuUsPerFrame, 3)],
+      ["", "", "bare ws client, µs per frame", spread(r.wsCpuUsPerFrame, 3)],
+      ["", "", "bare ws + new Uint8Array(buffer) copy / bare ws", ratioSpread(r.copyRatio)],
+      ["", "", "bare ws + Uint8Array slice copy / bare ws", ratioSpread(r.sliceRatio)],
+    ],
+  },
+  {
     key: "latency",
     script: "latency.mjs",
     args: quick ? ["--runs", "5"] : [],
@@ -58,6 +72,7 @@ const BENCHMARKS = [
       typeof r.chromiumRatio === "number"
         ? ["", "", "SDK in Chromium / opusenc wall time", [`${fixed(r.chromiumRatio, 3)}×`, `${r.chromiumWallMs} / ${r.opusencWallMs} ms`, String(r.reps)], "≤ 1.10×", r.chromiumRatio <= 1.1]
         : ["", "", "SDK in Chromium", ["n/a (Chromium not found)", "", ""]],
+      ...encoderBackendRows(r),
     ],
   },
   {
@@ -82,7 +97,10 @@ const BENCHMARKS = [
         const stem = key.slice(0, -"GzipBytes".length);
         const label = stem.replace(/([A-Z])/g, " $1").toLowerCase();
         const min = r[`${stem}MinBytes`];
-        rows.push([rows.length ? "" : "5", rows.length ? "" : "browser bundle (minified + gzip -9)", `${label}, gzip bytes`, [String(value), min === undefined ? "" : `${min} min`, "1"]]);
+        const row = [rows.length ? "" : "5", rows.length ? "" : "browser bundle (minified + gzip -9)", `${label}, gzip bytes`, [String(value), min === undefined ? "" : `${min} min`, "1"]];
+        // An application's first load of newAvatarSession from @avatarkit/sdk: the same budget.
+        if (stem.startsWith("sdk")) row.push(`≤ ${r.budgetGzipBytes}`, value <= r.budgetGzipBytes);
+        rows.push(row);
       }
       return rows;
     },
@@ -101,15 +119,24 @@ const BENCHMARKS = [
   {
     key: "concurrency",
     script: "concurrency.mjs",
-    args: quick ? ["--runs", "1"] : [],
-    timeoutMs: 180_000,
+    nodeArgs: ["--expose-gc"],
+    args: quick ? ["--runs", "1", "--sessions", "500", "--ramp-ms", "2500"] : [],
+    timeoutMs: 300_000,
     rows: (r) => [
       ["7", `${r.sessions} concurrent sessions (opened over ${r.rampMs / 1000} s, ${r.clipSeconds} s clip each)`, "handshake p50, ms", spread(r.handshakeP50Ms, 2)],
       ["", "", "handshake p99, ms", spread(r.handshakeP99Ms, 2), "≤ 50 ms", r.handshakeP99Ms.median <= 50],
       ["", "", "errors", spread(r.errors, 0), "0", r.errors.max === 0],
       ["", "", "frames received", [`${r.framesReceived.median}/${r.framesExpected}`, `${r.framesReceived.min}–${r.framesReceived.max}`, String(r.framesReceived.runs)], "all", r.framesReceived.min === r.framesExpected],
       ["", "", "last frame p99, ms after all start streaming", spread(r.lastFrameP99Ms, 0)],
-      ...(r.burst ? [["", `burst: all ${r.sessions} opened at once`, "handshake p99, ms (errors)", [`${fixed(r.burst.handshakeMs.p99, 2)}`, `${r.burst.errors} errors`, "1"]]] : []),
+      ["", "", "event-loop lag p99 while opening, ms", spread(r.eventLoopLagP99Ms, 2)],
+      ["", "", "heap per idle open session, KB (after GC)", spread(r.heapKBPerSession, 2), "≤ 50 KB", r.heapKBPerSession.max <= 50],
+      ["", "", "RSS per idle open session, KB", spread(r.rssKBPerSession, 2)],
+      ...(r.burst
+        ? [
+            ["", `burst: all ${r.sessions} opened at once`, "handshake p50 / p99, ms", [`${fixed(r.burst.handshakeMs.p50, 0)} / ${fixed(r.burst.handshakeMs.p99, 0)}`, `${r.burst.errors} errors`, "1"]],
+            ["", "", "event-loop lag p99 / max, ms", [`${fixed(r.burst.eventLoopLagMs.p99, 0)} / ${fixed(r.burst.eventLoopLagMs.max, 0)}`, "", "1"]],
+          ]
+        : []),
     ],
   },
 ];
@@ -118,6 +145,37 @@ const fixed = (value, digits) => (typeof value === "number" ? value.toFixed(digi
 const signed = (value) => (value >= 0 ? `+${value}` : String(value));
 /** [median, "min–max", runs] of a summary. */
 const spread = (s, digits) => [fixed(s.median, digits), `${fixed(s.min, digits)}–${fixed(s.max, digits)}`, String(s.runs)];
+/** The same for a ratio: "1.234×". */
+const ratioSpread = (s) => [`${fixed(s.median, 3)}×`, `${fixed(s.min, 3)}–${fixed(s.max, 3)}×`, String(s.runs)];
+
+/**
+ * Each libopus backend of the encoder (`oggOpusEncoder.backend`) against
+ * opusenc: the medians of its cold (codec load + first request) and warm
+ * requests over opusenc's median wall time; the spread is each run's figure
+ * over the same median.
+ */
+function encoderBackendRows(r) {
+  const rows = [];
+  const opusenc = r.opusenc?.wallMs?.median;
+  for (const [backend, label] of [["native", "native libopus (N-API)"], ["wasm", "WASM libopus"]]) {
+    const b = r.backends?.[backend];
+    if (!b || b.unavailable || !opusenc) {
+      rows.push(["", "", `${label}`, [`n/a (${b?.unavailable ?? "not run"})`.slice(0, 60), "", ""]]);
+      continue;
+    }
+    for (const phase of ["cold", "warm"]) {
+      const e = b[phase].encodeMs;
+      rows.push([
+        "",
+        "",
+        `${label}, ${phase}${phase === "cold" ? " (load + 1st request)" : ""} / opusenc wall time`,
+        [`${fixed(r[`${backend}${phase === "cold" ? "Cold" : "Warm"}Ratio`], 3)}×`, `${fixed(e.min / opusenc, 3)}–${fixed(e.max / opusenc, 3)}×`, String(e.runs)],
+        ...(phase === "warm" ? ["≤ 1.10×", r[`${backend}WarmRatio`] <= 1.1] : []),
+      ]);
+    }
+  }
+  return rows;
+}
 
 const selected = values.only ? BENCHMARKS.filter((b) => values.only.split(",").includes(b.key)) : BENCHMARKS;
 const m = machine();
