@@ -169,6 +169,22 @@ describe("examples/browser", () => {
     expect(states.length).toBeGreaterThanOrEqual(3);
   });
 
+  it("streams a file the user picks, of any rate and channel count, decoded by the browser", async () => {
+    // The sample as 44.1 kHz stereo WAV: the page decodes it with decodeAudioData and sends floats, the SDK mixes down and resamples.
+    const wav = join(mkdtempSync(join(tmpdir(), "avatarkit-page-file-")), "speech-44k-stereo.wav");
+    const pcm = new URL("../examples/assets/speech-16k.pcm", import.meta.url).pathname;
+    execFileSync("sox", ["-t", "raw", "-r", "16000", "-e", "signed-integer", "-b", "16", "-c", "1", "-L", pcm, "-r", "44100", "-c", "2", wav]);
+    await page.locator("#file").setInputFiles(wav);
+    await page.getByRole("button", { name: "Stream the clip" }).click();
+    await page.locator("#requests tbody tr td", { hasText: "complete" }).waitFor({ timeout: 20_000 });
+    expect(await page.locator("#clip").textContent()).toMatch(/^speech-44k-stereo\.wav: 12\.3 s at \d+ Hz, 2 channels$/);
+    const request = sim.connections[0]!.requests[0]!;
+    expect(request.sampleRate).toBe(16000);
+    expect(Math.abs(request.durationMs - 12_309)).toBeLessThan(30);
+    await faceReaches(page, 30);
+    expect(problems).toEqual([]);
+  });
+
   it("shows an error with its code and details", async () => {
     sim.inject({ type: "refuse-upgrade", status: 400, body: '{"message":"Invalid session token"}' });
     await page.getByRole("button", { name: "Stream the built-in sample" }).click();
