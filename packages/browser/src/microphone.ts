@@ -77,7 +77,7 @@ const WORKLET_BATCH = 512;
 const MAX_COALESCED_CHUNKS = 25;
 
 /** The AudioContexts that loaded the processor already (by URL). */
-const loaded = new WeakMap<BaseAudioContext, Map<string, Promise<void>>>();
+const loaded = /* @__PURE__ */ new WeakMap<BaseAudioContext, Map<string, Promise<void>>>();
 
 const microphoneError = (field: string, message: string, cause?: unknown): ConfigurationError => {
   const error = new ConfigurationError(field, message);
@@ -123,7 +123,9 @@ const timeout = (ms: number) => new Promise<"timeout">((resolve) => setTimeout((
  * - a `ConfigurationError` with `field: "audioContext"` when the
  *   AudioContext stays suspended (no user gesture);
  * - an `AvatarSDKError` (code `invalidRequest`) when the session is not open;
- * - a `ConfigurationError` with `field: "processorUrl"` when the worklet file does not load;
+ * - a `ConfigurationError` with `field: "processorUrl"` when the worklet file does not load,
+ *   `field: "stream"` when the stream has no audio track;
+ * - an `AvatarSDKError` with code `unknown`, `retryable: true`, when the device is busy or failed (`NotReadableError`);
  * - the signal's reason when `signal` aborts first.
  *
  * A Content-Security-Policy must allow the worklet's origin in `script-src`
