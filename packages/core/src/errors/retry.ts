@@ -1,3 +1,4 @@
+import { CloseCode } from "../gen/message/message_codec";
 import { AvatarSDKErrorCode as C, type AvatarSDKErrorCode } from "./codes";
 
 /**
@@ -22,7 +23,7 @@ const RETRYABLE: ReadonlySet<AvatarSDKErrorCode> = new Set<AvatarSDKErrorCode>([
  */
 export function closeCodeRetryable(code: number | undefined): boolean | undefined {
   if (code === undefined || code < 4000 || code > 4999) return undefined;
-  return code === 4002 || code >= 4500;
+  return code === CloseCode.SESSION_TIMEOUT || code >= 4500;
 }
 
 /** Whether an error of `code`, with this WebSocket close code and server code, is worth retrying. @internal */

@@ -1,4 +1,5 @@
 import { encodeAudioInput, encodeInterrupt, encodePause, encodeResume } from "../codec/index";
+import type { Logger } from "../config/options";
 import { AvatarSDKError } from "../errors/avatar-sdk-error";
 import { sdkError } from "../errors/create";
 import type { OggOpusStream } from "../encoder/ogg-opus-stream";
@@ -25,6 +26,10 @@ export interface SenderOptions {
   readonly drainMs: number;
   /** The built-in encoder: one stream per request; absent without it. */
   readonly encoder?: SessionEncoder;
+  /** Whether the server announced `playback_control`; without it, pause/resume warn once (old servers ignore them). */
+  readonly playbackControl: boolean;
+  /** Where that warning goes. */
+  readonly logger: Logger;
   /** Called with the whole encoded stream when a request ends. */
   readonly onEncoded?: (reqId: string, stream: Uint8Array) => void;
   /** Called once when the server stopped reading for `drainMs`: the session fails with this error. */
@@ -63,6 +68,7 @@ export class AudioSender {
   #queue: Promise<unknown> = Promise.resolve();
   /** Set when the session closed: later sends reject with it, and a stream opened after that is freed. */
   #closed: AvatarSDKError | undefined;
+  #warnedPlaybackControl = false;
 
   constructor(options: SenderOptions) {
     this.#options = options;
@@ -92,6 +98,10 @@ export class AudioSender {
       const reqId = this.#latest;
       if (reqId === undefined) {
         throw new AvatarSDKError("invalidRequest", `${kind}() needs a request to ${kind}: send audio first`, { phase: "websocket_send" });
+      }
+      if (kind !== "interrupt" && !this.#options.playbackControl && !this.#warnedPlaybackControl) {
+        this.#warnedPlaybackControl = true;
+        this.#options.logger.warn(`[avatarkit] ${kind}(): the server did not announce playback_control; servers without it ignore pause and resume`);
       }
       if (kind === "interrupt") {
         const current = this.#current;

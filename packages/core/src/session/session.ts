@@ -13,8 +13,9 @@ import { sessionEncoder, type SessionEncoder } from "../encoder/session-encoder"
 import { buildConnectTarget, configureMessage, connectError, handshakeStep, handshakeTimeout, type Confirmation } from "./handshake";
 import { cancelled, notOpen, scrubError, wrongState } from "./guards";
 import type { Platform } from "./platform";
-import { Receiver } from "./receiving";
-import { AudioSender } from "./sending";
+import type { Receiver } from "./receiving";
+import type { AudioSender } from "./sending";
+import { openStages } from "./stages";
 import { SessionState, StateMachine } from "./state";
 import { checkTokenOptions } from "../config/validate";
 
@@ -42,7 +43,6 @@ export class AvatarSession {
   #receiver: Receiver | undefined;
   /** The error that ended the session, if one did. */
   #failure: AvatarSDKError | undefined;
-  #warnedPlaybackControl = false;
   #closed = deferred<void>();
 
   /**
@@ -236,12 +236,7 @@ export class AvatarSession {
 
   #control(kind: "interrupt" | "pause" | "resume"): Promise<string> {
     try {
-      const sender = this.#requireOpen(`${kind}()`);
-      if (kind !== "interrupt" && sender.latestReqId !== undefined && !this.capabilities.includes("playback_control") && !this.#warnedPlaybackControl) {
-        this.#warnedPlaybackControl = true;
-        this.config.logger.warn(`[avatarkit] ${kind}(): the server did not announce playback_control; servers without it ignore pause and resume`);
-      }
-      return sender.control(kind);
+      return this.#requireOpen(`${kind}()`).control(kind);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -261,26 +256,13 @@ export class AvatarSession {
   }
 
   #open(confirmed: Confirmation): void {
-    const connection = this.#connection as WebSocketConnection;
-    const { connectionId } = confirmed;
     this.#confirmed = confirmed;
-    const encoder = this.#encoder;
-    this.#sender = new AudioSender({
-      connection,
-      connectionId,
-      newReqId: this.#newReqId,
-      pcmInput: this.config.audioFormat === "pcm_s16le" || encoder !== undefined,
-      sampleRate: this.config.sampleRate,
-      highWaterMark: this.config.highWaterMark,
-      drainMs: this.config.timeouts.drainMs,
-      ...(encoder === undefined ? {} : { encoder }),
-      onEncoded: (reqId, stream) => invokeCallback(this.config.logger, "onEncodedAudio", this.config.onEncodedAudio, reqId, stream),
-      onStalled: (error) => this.#fail(error),
-    });
-    this.#receiver = new Receiver(this.config, connectionId, {
+    const stages = openStages(this.config, this.#connection as WebSocketConnection, confirmed, this.#newReqId, this.#encoder, {
       report: (error) => void this.#report(error),
       fail: (error) => this.#fail(error),
     });
+    this.#sender = stages.sender;
+    this.#receiver = stages.receiver;
     this.#machine.to(SessionState.open);
     this.#handshake?.resolve(confirmed);
   }
