@@ -23,7 +23,7 @@ const BENCHMARKS = [
     script: "throughput.mjs",
     args: quick ? ["--audio-seconds", "120", "--runs", "3"] : [],
     rows: (r) => [
-      ["1", `throughput, one session (${r.audioSeconds / 60} min request, ${r.framesPerRun} frames)`, "frames/s to transportFrames", spread(r.fps, 0)],
+      ["1", `throughput, one session (${r.audioSeconds / 60} min request, ${r.framesPerRun} frames)`, "frames/s to transportFrames after the last chunk", spread(r.fps, 0)],
       ["", "", "client CPU per frame (µs)", spread(r.cpuUsPerFrame, 2)],
     ],
   },
@@ -47,7 +47,7 @@ const BENCHMARKS = [
     args: quick ? ["--runs", "5"] : [],
     rows: (r) => [
       ["2", `sendAudio(…, true) → last frame, ${r.clipSeconds} s clip (${r.frames} frames)`, "ms", spread(r.lastFrameMs, 2)],
-      ["", "", "ms to the first frame", spread(r.firstFrameMs, 2)],
+      ["", "", "ms from the first chunk to the first frame", spread(r.firstFrameMs, 2)],
     ],
   },
   {
@@ -177,6 +177,9 @@ function encoderBackendRows(r) {
   return rows;
 }
 
+/** The number a benchmark's rows carry in the table (its first row's). */
+const number = (bench) => ({ throughput: "1", frames: "1b", latency: "2", handshake: "3", encoder: "4", bundleSize: "5", memory: "6", concurrency: "7" })[bench.key] ?? "";
+
 const selected = values.only ? BENCHMARKS.filter((b) => values.only.split(",").includes(b.key)) : BENCHMARKS;
 const m = machine();
 const started = Date.now();
@@ -189,7 +192,7 @@ for (const bench of selected) {
   const script = here(bench.script);
   if (!existsSync(script)) {
     results.benchmarks[bench.key] = { skipped: bench.missing };
-    rows.push([BENCHMARKS.indexOf(bench) + 1 + "", bench.key, bench.missing, ["—", "", ""]]);
+    rows.push([number(bench), bench.key, bench.missing, ["—", "", ""]]);
     continue;
   }
   const t0 = Date.now();
@@ -206,7 +209,7 @@ for (const bench of selected) {
   } catch (error) {
     failed = true;
     results.benchmarks[bench.key] = { error: error.message };
-    rows.push([String(BENCHMARKS.indexOf(bench) + 1), bench.key, `failed: ${error.message.split("\n")[0]}`, ["—", "", ""]]);
+    rows.push([number(bench), bench.key, `failed: ${error.message.split("\n")[0]}`, ["—", "", ""]]);
   }
 }
 results.seconds = Math.round((Date.now() - started) / 1000);
