@@ -3,7 +3,11 @@
 // and prints what comes back. Against the local simulator by default; against
 // the real service when the AVATAR_* variables are set (see README.md).
 //
-//   node index.mjs [clip.pcm] [--opus] [--realtime]
+//   node index.mjs [clip.pcm] [--opus] [--speed N | --realtime]
+//
+// The clip streams as a live source would: 100 ms chunks paced at 4× real
+// time by default (`--speed 1` or `--realtime`: real time; `--speed 0`: as
+// fast as the socket takes them), so frames come back while it still streams.
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { AvatarSDKError, decodeAnimationFrame, newAvatarSession } from "@avatarkit/node";
@@ -14,12 +18,16 @@ const { values, positionals } = parseArgs({
   options: {
     opus: { type: "boolean", default: false },
     realtime: { type: "boolean", default: false },
+    speed: { type: "string", default: "4" },
     "chunk-ms": { type: "string", default: "100" },
   },
 });
 const clipPath = positionals[0] ?? new URL("../assets/speech-16k.pcm", import.meta.url);
 const sampleRate = 16000;
 const chunkBytes = Math.round((sampleRate * 2 * Number(values["chunk-ms"])) / 1000);
+const speed = values.realtime ? 1 : Number(values.speed);
+/** Milliseconds between chunks. */
+const pace = speed > 0 ? Number(values["chunk-ms"]) / speed : 0;
 
 const target = await connectTarget();
 console.log(`Target: ${target.simulated ? "local simulator" : "avatar service"} (${target.ingressEndpointUrl})`);
@@ -67,7 +75,7 @@ try {
     const chunk = clip.subarray(offset, offset + chunkBytes);
     reqId = await session.sendAudio(chunk, offset + chunkBytes >= clip.length);
     chunksSent++;
-    if (values.realtime) await new Promise((r) => setTimeout(r, Number(values["chunk-ms"])));
+    if (pace > 0) await new Promise((r) => setTimeout(r, pace));
   }
   console.log(`Sent audio: request id ${reqId}`);
 

@@ -159,7 +159,7 @@ export interface SessionOptions {
   signal?: AbortSignal;
   /** `sendAudio()` waits while more than this many bytes are queued on the socket. Default 1 MiB. */
   highWaterMark?: number;
-  /** Receives warnings. Default: `console`. */
+  /** Receives warnings (and, with `debug`, notes). Default: warnings to `console.warn`. */
   logger?: Logger;
 }
 

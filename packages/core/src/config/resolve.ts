@@ -5,6 +5,9 @@ import { validateOptions, withoutEmptyOptionals } from "./validate";
 
 let warnedLiveKitKeys = false;
 
+/** Warnings to `console.warn`; debug notes (which encoder runs) only when a logger asks for them. */
+const DEFAULT_LOGGER: Logger = { warn: (message, ...details) => console.warn(message, ...details) };
+
 /**
  * Validates options and applies defaults. `defaultQueryAuth` is the
  * platform's choice when `useQueryAuth` is unset (true in browsers).
@@ -15,7 +18,7 @@ let warnedLiveKitKeys = false;
 export function resolveConfig(given: SessionOptions, defaultQueryAuth: boolean): SessionConfig {
   const options = withoutEmptyOptionals(given);
   validateOptions(options);
-  const logger: Logger = options.logger ?? console;
+  const logger: Logger = options.logger ?? DEFAULT_LOGGER;
   const livekit = options.livekitEgress;
   if (livekit !== undefined && (livekit.apiKey !== undefined || livekit.apiSecret !== undefined) && !warnedLiveKitKeys) {
     warnedLiveKitKeys = true;
