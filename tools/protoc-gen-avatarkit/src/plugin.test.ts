@@ -28,7 +28,7 @@ function compile(files: Record<string, string>, dir = mkdtempSync(join(scratch, 
     mkdirSync(dirname(join(dir, name)), { recursive: true });
     writeFileSync(join(dir, name), content);
   }
-  const out = join(dir, "..", `${dir.split("/").pop()}.binpb`);
+  const out = join(mkdtempSync(join(scratch, "set-")), "set.binpb"); // never next to the sources (proto/ is one)
   execFileSync(join(root, "node_modules/.bin/buf"), ["build", dir, "--as-file-descriptor-set", "-o", out], { cwd: root, stdio: ["ignore", "ignore", "pipe"] });
   return fromBinary(FileDescriptorSetSchema, readFileSync(out));
 }
