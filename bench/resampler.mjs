@@ -5,11 +5,12 @@
 // - Node: 20 s of audio (tones and noise) pushed in 100 ms chunks through
 //   one resampler and flushed, as one request; one warm-up, then RUNS timed
 //   runs per pair, median and min–max. × real time = 20 s / the run's wall
-//   time; the CPU time of this process over the run is given too (load from
-//   elsewhere on the machine disturbs it less).
+//   time; also 20 s / the process' CPU time over the run, which counts V8's
+//   helper threads too (parallel GC), so it is lower.
 // - Chromium (/usr/bin/chromium, or CHROMIUM_PATH; skipped when missing):
 //   the same loop in a page, on the module bundled by esbuild, timed with
-//   performance.now(); the runs alternate with the Node ones.
+//   performance.now(), after the Node runs (Chromium is not running while
+//   Node is timed).
 // - Size: the module (createResampler, toMonoFloat, floatToInt16) bundled
 //   and minified by esbuild, gzipped at level 9.
 //
@@ -104,49 +105,52 @@ const size = { minBytes: Buffer.byteLength(esm), gzipBytes: gzipSync(esm, { leve
 
 console.log(describeMachine());
 console.log(`${SECONDS} s per request in 100 ms chunks; ${RUNS} timed runs per pair after a warm-up, median (min–max)`);
+
+const speed = (wallMs) => (SECONDS * 1000) / wallMs;
+const text = (s) => `${Math.round(s.median)}× (${Math.round(s.min)}–${Math.round(s.max)})`;
+
+// Node first, with no browser running: an idle Chromium still takes CPU from a small machine.
+const results = [];
+// Warm-up: the filter tables' design (cached after) and the JIT's optimized code, which the
+// first pair would otherwise run partly without.
+for (const [inputRate, outputRate] of PAIRS) nodeRun(inputRate, outputRate);
+for (const [inputRate, outputRate] of PAIRS) {
+  nodeRun(inputRate, outputRate);
+  const wall = [];
+  const cpu = [];
+  let samples = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const r = nodeRun(inputRate, outputRate);
+    wall.push(speed(r.wallMs));
+    cpu.push(speed(r.cpuMs));
+    samples = r.samples;
+  }
+  results.push({ pair: `${inputRate / 1000}k→${outputRate / 1000}k`, inputRate, outputRate, outputSamples: samples, node: summarize(wall), nodeCpu: summarize(cpu) });
+}
+
 let chromium;
 try {
   chromium = await startChromium();
 } catch (error) {
   console.log(`Chromium: not run (${error.message.split("\n")[0]})`);
 }
-if (chromium) console.log(`Chromium ${chromium.version}`);
+if (chromium) console.log(`Chromium ${chromium.version}: the same loop in a page, after Node's runs`);
 else if (!existsSync(CHROMIUM_PATH)) console.log(`Chromium: not run (${CHROMIUM_PATH} not found)`);
-
-const speed = (wallMs) => (SECONDS * 1000) / wallMs;
-const text = (s) => `${Math.round(s.median)}× (${Math.round(s.min)}–${Math.round(s.max)})`;
-const results = [];
 try {
-  for (const [inputRate, outputRate] of PAIRS) {
-    nodeRun(inputRate, outputRate); // warm-up: JIT, and the filter table's design (cached after)
-    await chromium?.run(inputRate, outputRate);
-    const node = [];
-    const cpu = [];
+  for (const row of results) {
+    if (!chromium) break;
+    await chromium.run(row.inputRate, row.outputRate); // warm-up
     const page = [];
-    let samples = 0;
-    for (let i = 0; i < RUNS; i++) {
-      const r = nodeRun(inputRate, outputRate);
-      node.push(speed(r.wallMs));
-      cpu.push(speed(r.cpuMs));
-      samples = r.samples;
-      if (chromium) page.push(speed((await chromium.run(inputRate, outputRate)).wallMs));
-    }
-    const row = {
-      pair: `${inputRate / 1000}k→${outputRate / 1000}k`,
-      inputRate,
-      outputRate,
-      outputSamples: samples,
-      node: summarize(node),
-      nodeCpu: summarize(cpu),
-      chromium: chromium ? summarize(page) : undefined,
-    };
-    results.push(row);
-    console.log(
-      `${row.pair.padEnd(12)} Node ${text(row.node).padEnd(18)} Node CPU ${text(row.nodeCpu).padEnd(18)} ${chromium ? `Chromium ${text(row.chromium)}` : ""}`,
-    );
+    for (let i = 0; i < RUNS; i++) page.push(speed((await chromium.run(row.inputRate, row.outputRate)).wallMs));
+    row.chromium = summarize(page);
   }
 } finally {
   await chromium?.close();
+}
+for (const row of results) {
+  console.log(
+    `${row.pair.padEnd(12)} Node ${text(row.node).padEnd(18)} Node process CPU ${text(row.nodeCpu).padEnd(18)} ${row.chromium ? `Chromium ${text(row.chromium)}` : ""}`,
+  );
 }
 console.log(`Size: ${size.minBytes} bytes minified, ${size.gzipBytes} bytes gzipped (esbuild, gzip -9)`);
 
