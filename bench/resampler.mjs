@@ -137,9 +137,9 @@ try {
 if (chromium) console.log(`Chromium ${chromium.version}: the same loop in a page, after Node's runs`);
 else if (!existsSync(CHROMIUM_PATH)) console.log(`Chromium: not run (${CHROMIUM_PATH} not found)`);
 try {
-  for (const row of results) {
-    if (!chromium) break;
-    await chromium.run(row.inputRate, row.outputRate); // warm-up
+  for (const row of chromium ? results : []) await chromium.run(row.inputRate, row.outputRate); // warm-up, as in Node
+  for (const row of chromium ? results : []) {
+    await chromium.run(row.inputRate, row.outputRate);
     const page = [];
     for (let i = 0; i < RUNS; i++) page.push(speed((await chromium.run(row.inputRate, row.outputRate)).wallMs));
     row.chromium = summarize(page);
