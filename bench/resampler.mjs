@@ -5,8 +5,8 @@
 // - Node: 20 s of audio (tones and noise) pushed in 100 ms chunks through
 //   one resampler and flushed, as one request; one warm-up, then RUNS timed
 //   runs per pair, median and min–max. × real time = 20 s / the run's wall
-//   time; also 20 s / the process' CPU time over the run, which counts V8's
-//   helper threads too (parallel GC), so it is lower.
+//   time; also 20 s / the process' CPU time over the run (less disturbed by
+//   other load on the machine, but it counts every thread of the process).
 // - Chromium (/usr/bin/chromium, or CHROMIUM_PATH; skipped when missing):
 //   the same loop in a page, on the module bundled by esbuild, timed with
 //   performance.now(), after the Node runs (Chromium is not running while
@@ -44,8 +44,11 @@ const PAIRS = [
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ENTRY = fileURLToPath(new URL("../packages/core/src/resample/index.ts", import.meta.url));
 
-/** The timed loop; the page runs the same source (stringified) on the bundled module. */
-function timeOne(createResamplerFn, inputRate, outputRate, seconds) {
+/**
+ * The timed loop; the page runs the same source (stringified) on the bundled
+ * module. `cpuNow` gives the process' CPU time in ms (Node only).
+ */
+function timeOne(createResamplerFn, inputRate, outputRate, seconds, cpuNow = () => Number.NaN) {
   const x = new Float32Array(inputRate * seconds);
   let seed = 12345;
   for (let k = 0; k < x.length; k++) {
@@ -53,20 +56,20 @@ function timeOne(createResamplerFn, inputRate, outputRate, seconds) {
     x[k] = 0.4 * Math.sin(k * 0.013) + 0.2 * Math.sin(k * 0.31) + 0.1 * (seed / 2 ** 32 - 0.5);
   }
   const chunk = Math.round(inputRate / 10);
+  const cpuStart = cpuNow();
   const start = performance.now();
   const r = createResamplerFn(inputRate, outputRate);
   let samples = 0;
   for (let at = 0; at < x.length; at += chunk) samples += r.push(x.subarray(at, at + chunk)).length;
   samples += r.flush().length;
-  return { wallMs: performance.now() - start, samples };
+  return { wallMs: performance.now() - start, cpuMs: cpuNow() - cpuStart, samples };
 }
 
-function nodeRun(inputRate, outputRate) {
-  const cpu = process.cpuUsage();
-  const { wallMs, samples } = timeOne(createResampler, inputRate, outputRate, SECONDS);
-  const { user, system } = process.cpuUsage(cpu);
-  return { wallMs, cpuMs: (user + system) / 1000, samples };
-}
+const processCpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+const nodeRun = (inputRate, outputRate) => timeOne(createResampler, inputRate, outputRate, SECONDS, processCpuMs);
 
 async function bundle(format) {
   const result = await build({
