@@ -7,7 +7,10 @@
 import { CLOSE_CODE_FAULTS, flamesForPcmRequest, type Simulator } from "@avatarkit/simulator";
 import { describe, expect, it } from "vitest";
 import { decodeAnimationFrame, newAvatarSession, type AnimationFrame, type PlaybackStateEvent } from "../src/index";
-import { openSession, optionsFor, recorder, rejection, SPEECH, tone, useSimulator, waitFor } from "./support";
+import { LEGACY, openSession, optionsFor, recorder, rejection, SPEECH, tone, useSimulator, waitFor } from "./support";
+
+/** What only a current server offers (capabilities, states, keyframes, close codes): skipped in the legacy run. */
+const current = LEGACY ? describe.skip : describe;
 
 /** A session against `sim` that records frames (with context) and playback states. */
 async function playbackSession(sim: Simulator, extra: Parameters<typeof openSession>[1] = {}) {
@@ -17,7 +20,7 @@ async function playbackSession(sim: Simulator, extra: Parameters<typeof openSess
   return { ...opened, frames, states };
 }
 
-describe("capabilities", () => {
+current("capabilities", () => {
   const sim = useSimulator();
 
   it("lists what the confirm announced", async () => {
@@ -55,7 +58,7 @@ describe("a legacy (0.1.7-era) server", () => {
   });
 });
 
-describe("pause and resume", () => {
+current("pause and resume", () => {
   const sim = useSimulator();
 
   it("reject with invalidRequest before any request, and send nothing", async () => {
@@ -124,7 +127,7 @@ describe("pause and resume", () => {
 describe("onFrame and decodeAnimationFrame", () => {
   const sim = useSimulator();
 
-  it("onFrame carries the request id, the last flag and the avatar id; the bytes are what was sent", async () => {
+  it.skipIf(LEGACY)("onFrame carries the request id, the last flag and the avatar id; the bytes are what was sent", async () => {
     const { session, frames, rec } = await playbackSession(sim());
     const done = sim().waitFor("request");
     const reqId = await session.sendAudio(tone(0.5), true);
@@ -138,7 +141,7 @@ describe("onFrame and decodeAnimationFrame", () => {
     await session.close();
   });
 
-  it("decodes the simulator's keyframes to the exact floats it computed from the audio", async () => {
+  it.skipIf(LEGACY)("decodes the simulator's keyframes to the exact floats it computed from the audio", async () => {
     const { session, frames } = await playbackSession(sim());
     const audio = SPEECH.subarray(0, 16000 * 2 * 2); // 2 s of speech
     await session.sendAudio(audio, true);
@@ -202,7 +205,7 @@ describe("onFrame and decodeAnimationFrame", () => {
   });
 });
 
-describe("close codes and retry advice (§8)", () => {
+current("close codes and retry advice (§8)", () => {
   const sim = useSimulator();
   const expected = {
     "credits-exhausted": { code: "creditsExhausted", closeCode: 4001, retryable: false },
@@ -266,7 +269,7 @@ describe("close codes and retry advice (§8)", () => {
   });
 });
 
-describe("the concurrency limit, enforced", () => {
+current("the concurrency limit, enforced", () => {
   const sim = useSimulator({ maxConcurrentSessionsPerApp: 1 });
 
   it("a second session of the app is refused with concurrencyLimit until the first closes", async () => {

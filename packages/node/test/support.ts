@@ -13,11 +13,18 @@ export function tone(seconds: number, rate = 16000): Uint8Array {
   return new Uint8Array(samples.buffer);
 }
 
-/** A fresh simulator for every test of the calling file. */
+/**
+ * True when the suite runs against a 0.1.7-era simulator (`AVATARKIT_TEST_LEGACY=1`,
+ * `pnpm test:legacy`): no capabilities, no playback states, gRPC-style codes.
+ * The SDK must behave the same against it, except for what only a current server offers.
+ */
+export const LEGACY = process.env["AVATARKIT_TEST_LEGACY"] === "1";
+
+/** A fresh simulator for every test of the calling file (a legacy one under {@link LEGACY}, unless `options.legacy` says). */
 export function useSimulator(options: SimulatorOptions = {}): () => Simulator {
   let sim: Simulator | undefined;
   beforeEach(async () => {
-    sim = await startSimulator(options);
+    sim = await startSimulator({ legacy: LEGACY, ...options });
   });
   afterEach(async () => {
     await sim?.close();
