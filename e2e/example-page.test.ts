@@ -12,8 +12,8 @@ import { startDemoServer, type DemoServer } from "@avatarkit/example-browser";
 import { DEMO_CREDENTIALS, flamesForPcmRequest, startSimulator, type Simulator } from "@avatarkit/simulator";
 import type { Page } from "playwright-core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { useChromium } from "./support/chromium";
-import { fakeMicrophoneArgs, useChromiumWith } from "./support/media-chromium";
+import { useChromium, useChromiumWith } from "./support/chromium";
+import { fakeMicrophoneArgs } from "./support/media-chromium";
 
 const SCREENSHOTS = new URL("../test-results/", import.meta.url);
 const browser = useChromium();

@@ -16,7 +16,8 @@ import { createSessionToken } from "@avatarkit/node";
 import { DEMO_CREDENTIALS, startSimulator, type Simulator } from "@avatarkit/simulator";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fakeMicrophoneArgs, useChromiumWith } from "./support/media-chromium";
+import { useChromiumWith } from "./support/chromium";
+import { fakeMicrophoneArgs } from "./support/media-chromium";
 import { BROWSER_DIST, startStaticServer, type StaticServer } from "./support/static-server";
 
 const SPEECH = new URL("../examples/assets/speech-16k.pcm", import.meta.url);

@@ -21,10 +21,18 @@ const ARGS = [
 
 /** Launches Chromium before the file's tests and closes it after them. */
 export function useChromium(): () => Browser {
+  return useChromiumWith(() => []);
+}
+
+/**
+ * Launches Chromium with extra switches, `args()` (read when the file's tests
+ * start), before the file's tests and closes it after them.
+ */
+export function useChromiumWith(args: () => string[]): () => Browser {
   let browser: Browser | undefined;
   beforeAll(async () => {
     if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium not found at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`);
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...ARGS, ...args()] });
   });
   afterAll(async () => {
     await browser?.close();

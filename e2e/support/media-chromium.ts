@@ -1,22 +1,8 @@
 /**
- * Chromium with extra command-line switches, for tests that need a browser of
- * their own: a fake microphone fed from a file, the permission prompt
- * answered or not, audio allowed to start without a user gesture.
+ * Chromium switches for tests that need a browser of their own (launched
+ * with `useChromiumWith`): a fake microphone fed from a file, the permission
+ * prompt answered or not, audio allowed to start without a user gesture.
  */
-import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
-import { afterAll, beforeAll } from "vitest";
-import { CHROMIUM_PATH } from "./chromium";
-
-const BASE_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 
 /**
  * Switches for a fake microphone that plays `wavFile` (Chromium loops it);
@@ -30,20 +16,4 @@ export function fakeMicrophoneArgs(wavFile: string | undefined, { grant = true }
     ...(grant ? ["--use-fake-ui-for-media-stream"] : []),
     "--autoplay-policy=no-user-gesture-required",
   ];
-}
-
-/** Launches Chromium with `args()` (read when the file's tests start) before the tests and closes it after them. */
-export function useChromiumWith(args: () => string[]): () => Browser {
-  let browser: Browser | undefined;
-  beforeAll(async () => {
-    if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium not found at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`);
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...BASE_ARGS, ...args()] });
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  return () => {
-    if (browser === undefined) throw new Error("Chromium is not running");
-    return browser;
-  };
 }
