@@ -1,5 +1,6 @@
 import { AvatarSDKError, SessionTokenError, type AvatarSDKErrorDetails } from "./avatar-sdk-error";
 import { classify, classifySpecific } from "./classify";
+import { isServiceCloseCode } from "./retry";
 import type { AvatarSDKErrorCode, ErrorPhase } from "./codes";
 import { parseServerBody, type ServerBody } from "./server-body";
 
@@ -112,7 +113,7 @@ export function closedByServer(phase: "websocket_handshake" | "websocket_runtime
   if (reason) details.closeReason = reason;
   if (connectionId) details.connectionId = connectionId;
   const said = `code ${code}${reason ? `: ${reason}` : ""}`;
-  const specific = code >= 4000 && code <= 4999 ? classifySpecific({ phase, serverCode: String(code), serverDetail: reason }) : undefined;
+  const specific = isServiceCloseCode(code) ? classifySpecific({ phase, serverCode: String(code), serverDetail: reason }) : undefined;
   if (specific !== undefined) {
     const hint = HINT[specific];
     return sdkError(specific, phase, `The server closed the session (${said})${hint === undefined ? "" : ` (${hint})`}`, details);

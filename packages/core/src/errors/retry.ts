@@ -17,12 +17,17 @@ const RETRYABLE: ReadonlySet<AvatarSDKErrorCode> = new Set<AvatarSDKErrorCode>([
   C.egressUnavailable,
 ]);
 
+/** True for the service's close codes (PROTOCOL.md §8: 4000–4999), in a close or a `ServerError.code`. @internal */
+export function isServiceCloseCode(code: number | undefined): code is number {
+  return code !== undefined && code >= 4000 && code <= 4999;
+}
+
 /**
  * What a §8 close code says about retrying: 4002 (maximum duration: start a
  * new session) and 45xx yes, other 40xx no; undefined outside 4000–4999.
  */
 export function closeCodeRetryable(code: number | undefined): boolean | undefined {
-  if (code === undefined || code < 4000 || code > 4999) return undefined;
+  if (!isServiceCloseCode(code)) return undefined;
   return code === CloseCode.SESSION_TIMEOUT || code >= 4500;
 }
 

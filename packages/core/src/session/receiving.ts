@@ -3,6 +3,7 @@ import type { SessionConfig } from "../config/options";
 import type { AvatarSDKError } from "../errors/avatar-sdk-error";
 import { closedByServer, sdkError, serverErrorReceived } from "../errors/create";
 import type { ErrorPhase } from "../errors/codes";
+import { isServiceCloseCode } from "../errors/retry";
 import { invokeCallback } from "./callbacks";
 
 /** A received frame, decoded, or the protocol error it amounts to. @internal */
@@ -91,18 +92,11 @@ export class Receiver {
   }
 
   #frame(bytes: Uint8Array, message: Extract<ServerMessage, { kind: "animation" }>): void {
-    const { transportFrames, onFrame } = this.#config;
-    if (transportFrames !== undefined) {
-      try {
-        const result: unknown = transportFrames(bytes, message.end);
-        if (result instanceof Promise) result.catch((error: unknown) => this.#config.logger.warn("[avatarkit] transportFrames callback rejected", error));
-      } catch (error) {
-        this.#config.logger.warn("[avatarkit] transportFrames callback threw", error);
-      }
-    }
+    const { logger, transportFrames, onFrame } = this.#config;
+    invokeCallback(logger, "transportFrames", transportFrames, bytes, message.end);
     if (onFrame === undefined) return;
     const frame = message.avatarId === "" ? { bytes, reqId: message.reqId, isLast: message.end } : { bytes, reqId: message.reqId, isLast: message.end, avatarId: message.avatarId };
-    invokeCallback(this.#config.logger, "onFrame", onFrame, frame);
+    invokeCallback(logger, "onFrame", onFrame, frame);
   }
 
   #playbackState(message: Extract<ServerMessage, { kind: "playbackState" }>): void {
@@ -121,7 +115,7 @@ export class Receiver {
   #serverError(message: Extract<ServerMessage, { kind: "error" }>): void {
     const error = serverErrorReceived("websocket_runtime", message, this.#connectionId);
     // §8: a close code in a ServerError ends the session; the close that follows is the same failure.
-    if (message.code >= 4000 && message.code <= 4999) return this.#events.fail(error);
+    if (isServiceCloseCode(message.code)) return this.#events.fail(error);
     this.#lastServerError = error;
     this.#events.report(error);
   }
