@@ -5,6 +5,11 @@ import type { SampleInput } from "./sample-input";
 /** Audio `sendAudio()` accepts: bytes in any binary container, or samples with their format. */
 export type AudioInput = Uint8Array | ArrayBufferLike | ArrayBufferView | SampleInput;
 
+/** True when `audio` is a {@link SampleInput} (not bytes). @internal */
+export function isSampleInput(audio: unknown): audio is SampleInput {
+  return typeof audio === "object" && audio !== null && "samples" in audio && !ArrayBuffer.isView(audio);
+}
+
 /** Views any accepted audio value as bytes, without copying. @internal */
 export function audioBytes(audio: unknown): Uint8Array {
   if (audio instanceof Uint8Array) return audio;

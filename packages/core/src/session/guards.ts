@@ -1,4 +1,4 @@
-import { AvatarSDKError } from "../errors/avatar-sdk-error";
+import { AvatarSDKError, ConfigurationError } from "../errors/avatar-sdk-error";
 import { scrub } from "../config/redact";
 import type { SessionState } from "./state";
 
@@ -36,4 +36,13 @@ export function scrubError(error: unknown, secrets: readonly string[]): AvatarSD
 export function cancelled(step: "init()" | "start()", signal: AbortSignal | undefined): unknown {
   if (signal?.aborted) return signal.reason;
   return new AvatarSDKError("connectionClosed", `${step} was cancelled: the session was closed`, { phase: step === "init()" ? "session_token" : "websocket_connect" });
+}
+
+/** Refuses header auth where the runtime's WebSocket cannot send headers. @internal */
+export function checkHeaderAuth(useQueryAuth: boolean, supportsHeaders: boolean): void {
+  if (useQueryAuth || supportsHeaders) return;
+  throw new ConfigurationError(
+    "useQueryAuth",
+    "Header auth is not possible here: this runtime's WebSocket cannot send headers. Set useQueryAuth: true (the default in browsers).",
+  );
 }

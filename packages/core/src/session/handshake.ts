@@ -1,31 +1,10 @@
 import type { SessionConfig } from "../config/options";
-import { checkUrl } from "../config/validate";
 import { encodeConfigureSession } from "../codec/index";
 import { receiveFrame } from "./receiving";
 import { AvatarSDKError } from "../errors/avatar-sdk-error";
-import { sdkError, serverErrorReceived, upgradeRefused } from "../errors/create";
-import type { TransportFailure } from "../transport";
-
-const SCHEME: Record<string, string> = { http: "ws", https: "wss", ws: "ws", wss: "wss" };
-
-/**
- * The WebSocket URL and headers for a session: `{ingress}/websocket?id=<avatarId>`
- * with header auth (`X-App-ID`, `X-Session-Key`) or query auth
- * (`appId`, `sessionKey`). Existing query parameters are kept.
- * @internal
- */
-export function buildConnectTarget(config: SessionConfig, sessionToken: string): { url: string; headers: Record<string, string> } {
-  const url = checkUrl("ingressEndpointUrl", config.ingressEndpointUrl, Object.keys(SCHEME));
-  url.protocol = `${SCHEME[url.protocol.slice(0, -1)]}:`;
-  url.pathname = `${url.pathname.replace(/\/+$/, "")}/websocket`;
-  url.searchParams.set("id", config.avatarId);
-  if (config.useQueryAuth) {
-    url.searchParams.set("appId", config.appId);
-    url.searchParams.set("sessionKey", sessionToken);
-    return { url: url.href, headers: {} };
-  }
-  return { url: url.href, headers: { "X-App-ID": config.appId, "X-Session-Key": sessionToken } };
-}
+import { closedByServer, sdkError, serverErrorReceived, upgradeRefused } from "../errors/create";
+import type { TransportFailure, WebSocketConnection } from "../transport";
+import { deferred, startDeadline, type Deadline } from "./deadline";
 
 /** The first message of the session, from its configuration. @internal */
 export function configureMessage(config: SessionConfig): Uint8Array {
@@ -91,4 +70,48 @@ const ARTICLE = { animation: "an animation frame", playbackState: "a playback st
 /** The error for a server that never confirms the session. @internal */
 export function handshakeTimeout(ms: number): AvatarSDKError {
   return sdkError("connectionFailed", "websocket_handshake", `Session handshake failed: no confirmation within ${ms} ms (timeouts.handshakeMs)`);
+}
+
+/**
+ * One handshake over an open connection: sends the session configuration,
+ * then settles with the server's confirmation or with the error that ends it
+ * (a ServerError, a bad frame, a close, the time limit, the session closing).
+ * @internal
+ */
+export class Handshake {
+  readonly #result = deferred<Confirmation>();
+  readonly #deadline: Deadline;
+
+  constructor(connection: WebSocketConnection, config: SessionConfig) {
+    const ms = config.timeouts.handshakeMs;
+    this.#deadline = startDeadline(ms);
+    this.#deadline.signal.addEventListener("abort", () => this.#result.reject(handshakeTimeout(ms)));
+    connection.send(configureMessage(config));
+  }
+
+  /** The confirmation, or the error that ended the handshake. */
+  get confirmed(): Promise<Confirmation> {
+    return this.#result.promise;
+  }
+
+  /** Takes a frame received while handshaking; returns the confirmation when it is one. */
+  receive(data: Uint8Array | string): Confirmation | undefined {
+    const step = handshakeStep(data);
+    if (step === undefined) return undefined;
+    if ("error" in step) return void this.fail(step.error);
+    this.#deadline.dispose();
+    this.#result.resolve(step.confirmed);
+    return step.confirmed;
+  }
+
+  /** The connection closed before the confirmation. */
+  closed(code: number, reason: string): void {
+    this.fail(closedByServer("websocket_handshake", code, reason));
+  }
+
+  /** Ends the handshake with `error`; without one, as the client's own close (1000). */
+  fail(error: AvatarSDKError = closedByServer("websocket_handshake", 1000, "client closed")): void {
+    this.#deadline.dispose();
+    this.#result.reject(error);
+  }
 }

@@ -15,11 +15,6 @@ export interface SampleInput {
   readonly channels?: number;
 }
 
-/** True when `audio` is a {@link SampleInput} (not bytes). @internal */
-export function isSampleInput(audio: unknown): audio is SampleInput {
-  return typeof audio === "object" && audio !== null && "samples" in audio && !ArrayBuffer.isView(audio);
-}
-
 const invalid = (message: string) => new AvatarSDKError("invalidRequest", `sendAudio(): ${message}`, { phase: "websocket_send" });
 
 /** Checks a {@link SampleInput} before anything is queued. @internal */

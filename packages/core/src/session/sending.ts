@@ -5,8 +5,8 @@ import { sdkError } from "../errors/create";
 import type { OggOpusStream } from "../encoder/ogg-opus-stream";
 import type { SessionEncoder } from "../encoder/session-encoder";
 import type { WebSocketConnection } from "../transport";
-import { checkWholeSamples } from "./audio-input";
-import { checkSampleInput, isSampleInput, SampleConverter, type SampleInput } from "./sample-input";
+import { checkWholeSamples, isSampleInput } from "./audio-input";
+import { checkSampleInput, SampleConverter, type SampleInput } from "./sample-input";
 
 /** What an {@link AudioSender} is built with. @internal */
 export interface SenderOptions {

@@ -2,21 +2,19 @@ import type { SessionConfig, SessionOptions } from "../config/options";
 import { resolveConfig } from "../config/resolve";
 import { secretsOf } from "../config/redact";
 import { AvatarSDKError, ConfigurationError } from "../errors/avatar-sdk-error";
-import { closedByServer } from "../errors/create";
 import { createLogIdGenerator } from "../log-id";
 import type { WebSocketConnection } from "../transport";
-import { audioBytes, type AudioInput } from "./audio-input";
-import { isSampleInput } from "./sample-input";
+import { audioBytes, isSampleInput, type AudioInput } from "./audio-input";
 import { invokeCallback } from "./callbacks";
-import { deferred, linkAbort, startDeadline, type Deferred } from "./deadline";
+import { deferred, linkAbort, startDeadline } from "./deadline";
 import { sessionEncoder, type SessionEncoder } from "../encoder/session-encoder";
-import { buildConnectTarget, configureMessage, connectError, handshakeStep, handshakeTimeout, type Confirmation } from "./handshake";
-import { cancelled, notOpen, scrubError, wrongState } from "./guards";
+import { buildConnectTarget } from "./connect-target";
+import { cancelled, checkHeaderAuth, notOpen, scrubError, wrongState } from "./guards";
+import { loadProtocol, type Protocol } from "./load-protocol";
 import type { Platform } from "./platform";
-import type { Receiver } from "./receiving";
-import type { AudioSender } from "./sending";
-import { openStages } from "./stages";
+import type { AudioSender, Confirmation, Handshake, Receiver } from "./protocol";
 import { SessionState, StateMachine } from "./state";
+import type { CreateSessionTokenOptions } from "./token";
 import { checkTokenOptions } from "../config/validate";
 
 /**
@@ -24,7 +22,9 @@ import { checkTokenOptions } from "../config/validate";
  * frames out. Single-use: once closed, create a new session.
  *
  * Platform packages export a subclass bound to their WebSocket, HTTP client
- * and encoder; use that one (`new AvatarSession(options)`).
+ * and encoder; use that one (`new AvatarSession(options)`). What the open
+ * session runs on (codec, handshake, sender, receiver) loads as the session
+ * is created, in a chunk of its own (`./protocol`).
  */
 export class AvatarSession {
   /** The resolved configuration. Secrets stay out of `JSON.stringify` and `util.inspect`. */
@@ -36,11 +36,14 @@ export class AvatarSession {
   /** Aborted when the session closes: cancels whatever is in flight. */
   readonly #lifecycle = new AbortController();
   #token: string | undefined;
+  #protocol: Protocol | undefined;
+  /** A close that came before the handshake began: `start()` fails with it. */
+  #closedEarly: { code: number; reason: string } | undefined;
   #connection: WebSocketConnection | undefined;
   #confirmed: Confirmation | undefined;
-  #handshake: Deferred<Confirmation> | undefined;
-  #sender: AudioSender | undefined;
-  #receiver: Receiver | undefined;
+  #handshake: Handshake | undefined;
+  /** The open session's sender and receiver. */
+  #stages: { sender: AudioSender; receiver: Receiver } | undefined;
   /** The error that ended the session, if one did. */
   #failure: AvatarSDKError | undefined;
   #closed = deferred<void>();
@@ -53,18 +56,14 @@ export class AvatarSession {
   constructor(options: SessionOptions, platform: Platform) {
     this.config = resolveConfig(options, platform.defaultQueryAuth);
     this.#platform = platform;
-    if (!this.config.useQueryAuth && !platform.webSocket.supportsHeaders) {
-      throw new ConfigurationError(
-        "useQueryAuth",
-        "Header auth is not possible here: this runtime's WebSocket cannot send headers. Set useQueryAuth: true (the default in browsers).",
-      );
-    }
+    checkHeaderAuth(this.config.useQueryAuth, platform.webSocket.supportsHeaders);
     this.#machine = new StateMachine((state) => {
       if (state === SessionState.closed) this.#onClosed();
     });
     this.#newReqId = createLogIdGenerator(platform.random);
     this.#encoder = this.config.oggOpusEncoder === undefined ? undefined : sessionEncoder(this.config, platform);
     if (this.config.signal !== undefined) linkAbort(this.config.signal, () => void this.close(), this.#lifecycle.signal);
+    loadProtocol().catch(() => undefined); // start() reports a failure
   }
 
   /** Where the session is in its life. */
@@ -93,21 +92,15 @@ export class AvatarSession {
    * idle so `init()` can be retried.
    */
   async init(): Promise<void> {
-    this.#expectState("init()", SessionState.idle);
+    if (!this.#machine.is(SessionState.idle)) throw wrongState("init()", this.#machine.state);
     if (this.config.sessionToken !== undefined && this.config.apiKey === undefined) return;
-    const { apiKey, consoleEndpointUrl, expireAt } = this.config;
-    checkTokenOptions({ apiKey, consoleEndpointUrl, expireAt });
+    const { apiKey, consoleEndpointUrl, expireAt, timeouts } = this.config;
+    const request = { apiKey, consoleEndpointUrl, expireAt, timeoutMs: timeouts.sessionTokenMs, signal: this.#lifecycle.signal } as CreateSessionTokenOptions;
+    checkTokenOptions(request);
     this.#machine.to(SessionState.token);
     try {
       // Loaded on first use: sessions with a pre-minted token never load it.
-      const { requestSessionToken } = await import("./token");
-      this.#token = await requestSessionToken(this.#platform.http, {
-        apiKey: apiKey as string,
-        consoleEndpointUrl: consoleEndpointUrl as string,
-        expireAt: expireAt as Date,
-        timeoutMs: this.config.timeouts.sessionTokenMs,
-        signal: this.#lifecycle.signal,
-      });
+      this.#token = await (await import("./token")).requestSessionToken(this.#platform.http, request);
     } catch (error) {
       throw this.#interrupted("init()") ?? this.#report(this.#scrubbed(error));
     } finally {
@@ -122,15 +115,16 @@ export class AvatarSession {
    * built-in encoder, the encoder loads meanwhile.
    */
   async start(): Promise<string> {
-    this.#expectState("start()", SessionState.idle);
+    if (!this.#machine.is(SessionState.idle)) throw wrongState("start()", this.#machine.state);
     const token = this.#token ?? this.config.sessionToken;
     if (token === undefined) {
       throw new ConfigurationError("sessionToken", "start() needs a session token: call init() first, or pass sessionToken");
     }
     this.#machine.to(SessionState.connecting);
     void this.#encoder?.load();
+    const protocol = loadProtocol();
     const { url, headers } = buildConnectTarget(this.config, token);
-    const { connectMs, handshakeMs } = this.config.timeouts;
+    const connectMs = this.config.timeouts.connectMs;
     const connectDeadline = startDeadline(connectMs, this.#lifecycle.signal);
     try {
       try {
@@ -142,23 +136,22 @@ export class AvatarSession {
           onClose: (code, reason) => this.#onTransportClose(code, reason),
         });
       } catch (failure) {
-        throw this.#interrupted("start()") ?? connectError(failure, connectDeadline.timedOut, connectMs);
+        throw this.#interrupted("start()") ?? (await protocol).connectError(failure, connectDeadline.timedOut, connectMs);
       } finally {
         connectDeadline.dispose();
       }
+      const p = await protocol; // a failure fails the session below, which terminates the connection
+      this.#protocol = p;
       if (this.#interrupted("start()")) {
         this.#connection.terminate();
         throw this.#interrupted("start()");
       }
+      if (this.#closedEarly !== undefined) throw p.closedByServer("websocket_handshake", this.#closedEarly.code, this.#closedEarly.reason);
       this.#machine.to(SessionState.handshaking);
-      this.#handshake = deferred<Confirmation>();
-      this.#connection.send(configureMessage(this.config));
-      const handshakeDeadline = startDeadline(handshakeMs);
-      handshakeDeadline.signal.addEventListener("abort", () => this.#handshake?.reject(handshakeTimeout(handshakeMs)));
+      this.#handshake = new p.Handshake(this.#connection, this.config);
       try {
-        return (await this.#handshake.promise).connectionId;
+        return (await this.#handshake.confirmed).connectionId;
       } finally {
-        handshakeDeadline.dispose();
         this.#handshake = undefined;
       }
     } catch (error) {
@@ -180,11 +173,7 @@ export class AvatarSession {
    * and resampled to `sampleRate`, the request's length exact on `end`).
    */
   sendAudio(audio: AudioInput, end = false): Promise<string> {
-    try {
-      return this.#requireOpen("sendAudio()").send(isSampleInput(audio) ? audio : audioBytes(audio), end === true);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.#whenOpen("sendAudio()", (sender) => sender.send(isSampleInput(audio) ? audio : audioBytes(audio), end === true));
   }
 
   /**
@@ -193,7 +182,7 @@ export class AvatarSession {
    * still arrive: `onFrame` gives their `reqId`, so drop those.
    */
   interrupt(): Promise<string> {
-    return this.#control("interrupt");
+    return this.#whenOpen("interrupt()", (sender) => sender.control("interrupt"));
   }
 
   /**
@@ -204,12 +193,12 @@ export class AvatarSession {
    * then warns once through `logger.warn`.
    */
   pause(): Promise<string> {
-    return this.#control("pause");
+    return this.#whenOpen("pause()", (sender) => sender.control("pause"));
   }
 
   /** Resumes the output of the most recent request where it paused; resolves with its id. See {@link AvatarSession.pause}. */
   resume(): Promise<string> {
-    return this.#control("resume");
+    return this.#whenOpen("resume()", (sender) => sender.control("resume"));
   }
 
   /**
@@ -234,49 +223,31 @@ export class AvatarSession {
     return this.#closed.promise;
   }
 
-  #control(kind: "interrupt" | "pause" | "resume"): Promise<string> {
-    try {
-      return this.#requireOpen(`${kind}()`).control(kind);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
   #onMessage(data: Uint8Array | string): void {
-    if (this.#receiver !== undefined) {
-      if (this.#machine.is(SessionState.open)) this.#receiver.receive(data);
+    if (this.#stages !== undefined) {
+      if (this.#machine.is(SessionState.open)) this.#stages.receiver.receive(data);
       return;
     }
-    if (!this.#machine.is(SessionState.handshaking)) return;
-    const step = handshakeStep(data);
-    if (step === undefined) return;
-    if ("error" in step) return this.#handshake?.reject(step.error);
+    const confirmed = this.#machine.is(SessionState.handshaking) ? this.#handshake?.receive(data) : undefined;
     // Open now, not after start() resumes: frames in the same read as the confirm are runtime frames.
-    this.#open(step.confirmed);
+    if (confirmed !== undefined) this.#open(confirmed);
   }
 
   #open(confirmed: Confirmation): void {
     this.#confirmed = confirmed;
-    const stages = openStages(this.config, this.#connection as WebSocketConnection, confirmed, this.#newReqId, this.#encoder, {
+    this.#stages = (this.#protocol as Protocol).openStages(this.config, this.#connection as WebSocketConnection, confirmed, this.#newReqId, this.#encoder, {
       report: (error) => void this.#report(error),
       fail: (error) => this.#fail(error),
     });
-    this.#sender = stages.sender;
-    this.#receiver = stages.receiver;
     this.#machine.to(SessionState.open);
-    this.#handshake?.resolve(confirmed);
   }
 
   #onTransportClose(code: number, reason: string): void {
-    if (this.#machine.is(SessionState.closing, SessionState.closed)) {
-      this.#machine.to(SessionState.closed);
-      return;
-    }
-    if (this.#machine.is(SessionState.handshaking)) {
-      this.#handshake?.reject(closedByServer("websocket_handshake", code, reason));
-      return;
-    }
-    const { error, reported } = (this.#receiver as Receiver).closed(code, reason);
+    if (this.#machine.is(SessionState.closing, SessionState.closed)) return this.#machine.to(SessionState.closed);
+    // Open, but start() still waits for the protocol code: it fails with this close.
+    if (this.#machine.is(SessionState.connecting)) return void (this.#closedEarly = { code, reason });
+    if (this.#machine.is(SessionState.handshaking)) return this.#handshake?.closed(code, reason);
+    const { error, reported } = (this.#stages as { receiver: Receiver }).receiver.closed(code, reason);
     if (!reported) return this.#fail(error);
     this.#failure = error; // already reported: the close is its consequence
     this.#machine.to(SessionState.closed);
@@ -301,8 +272,8 @@ export class AvatarSession {
   #onClosed(): void {
     this.#lifecycle.abort();
     const reason = this.#failure ?? new AvatarSDKError("invalidRequest", "The session is closed; create a new session", { phase: "websocket_send" });
-    this.#sender?.close(reason);
-    this.#handshake?.reject(this.#failure ?? closedByServer("websocket_handshake", 1000, "client closed"));
+    this.#stages?.sender.close(reason);
+    this.#handshake?.fail(this.#failure);
     this.#closed.resolve();
     invokeCallback(this.config.logger, "onClose", this.config.onClose);
   }
@@ -313,13 +284,14 @@ export class AvatarSession {
     return cancelled(step, this.config.signal);
   }
 
-  #expectState(call: string, ...states: SessionState[]): void {
-    if (!this.#machine.is(...states)) throw wrongState(call, this.#machine.state);
-  }
-
-  #requireOpen(call: string): AudioSender {
-    if (this.#machine.is(SessionState.open) && this.#sender !== undefined) return this.#sender;
-    throw this.#failure ?? notOpen(call, this.#machine.state);
+  /** Runs `send` on the open session's sender; rejects (never throws) when the session is not open or the call is refused. */
+  #whenOpen(call: string, send: (sender: AudioSender) => Promise<string>): Promise<string> {
+    try {
+      if (this.#machine.is(SessionState.open) && this.#stages !== undefined) return send(this.#stages.sender);
+      throw this.#failure ?? notOpen(call, this.#machine.state);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   #scrubbed(error: unknown): AvatarSDKError {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../config/resolve";
 import type { SessionOptions } from "../config/options";
-import { buildConnectTarget } from "./handshake";
+import { buildConnectTarget } from "./connect-target";
 
 const options = (over: Partial<SessionOptions>): SessionOptions => ({
   avatarId: "av 1",
