@@ -439,3 +439,59 @@ describe("the current service's protocol (§8), in Chromium", () => {
     expect(await session.error("sendTone", 0.1, true)).toMatchObject(want);
   });
 });
+
+describe("the protocol chunk (what an open session runs on), loaded after the page", () => {
+  const w = useWorld();
+  const PROTOCOL_CHUNK = /\/sdk\/avatarkit\.browser\.protocol-[^/]*\.js$/;
+  const fetched = () => w.harness.requests.filter((r) => PROTOCOL_CHUNK.test(r.url));
+
+  it("is not part of the page's first load: creating a session fetches it once", async () => {
+    expect(fetched()).toEqual([]);
+    const { session } = await opened(w);
+    await opened(w);
+    expect(fetched()).toHaveLength(1);
+    await session.value<string>("sendTone", 0.2, true);
+    await session.waitFor((s) => lastFrames(s) === 1, "the last frame");
+    expect(w.harness.problems).toEqual([]);
+  });
+
+  it("a close that comes before the chunk fails start() with that close, at once", async () => {
+    w.sim.inject({ type: "drop", after: "upgrade" });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await w.harness.page.route(PROTOCOL_CHUNK, async (route) => {
+      await released;
+      await route.continue();
+    });
+    const socketClosed = new Promise<void>((resolve) => w.harness.page.on("websocket", (ws) => ws.on("close", () => resolve())));
+    // Without the close being kept for start(), it would wait for the handshake's time limit.
+    const session = await w.harness.session(tokenOptions(w.sim, { timeouts: { handshakeMs: 600_000 } }));
+    const started = session.call("start");
+    await socketClosed;
+    release();
+    const { error } = await started;
+    expect(error).toMatchObject({ code: "connectionClosed", phase: "websocket_handshake", closeCode: 1006, retryable: true });
+    const state = await session.state();
+    expect(state).toMatchObject({ state: "closed", closes: 1 });
+    expect(state.errors).toEqual([error]);
+    expect(w.harness.problems).toEqual([]);
+  });
+
+  it("a chunk that cannot load fails start() with connectionFailed; the next session loads it", async () => {
+    await w.harness.page.route(PROTOCOL_CHUNK, (route) => route.abort("internetdisconnected"));
+    const first = await w.harness.session(tokenOptions(w.sim));
+    const error = await first.error("start");
+    expect(error).toMatchObject({ code: "connectionFailed", phase: "websocket_connect", retryable: true });
+    expect(error.message).toMatch(/^Could not load the SDK's protocol code: /);
+    expect(await first.state()).toMatchObject({ state: "closed", errors: [error] });
+
+    await w.harness.page.unroute(PROTOCOL_CHUNK);
+    const { session, connectionId } = await opened(w);
+    expect(w.sim.connections.at(-1)).toMatchObject({ id: connectionId });
+    await session.value<string>("sendTone", 0.2, true);
+    await session.waitFor((s) => lastFrames(s) === 1, "the last frame");
+    // The page's console names each failed fetch of the chunk (the session's own, and start()'s second try); nothing else went wrong.
+    expect(w.harness.problems.length).toBeGreaterThan(0);
+    expect(w.harness.problems.filter((p) => !p.endsWith("Failed to load resource: net::ERR_INTERNET_DISCONNECTED"))).toEqual([]);
+  });
+});
