@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Measures the browser bundle: minified + gzipped bytes of what a page needs
 // at first load to stream PCM and receive frames with a pre-minted token
-// (the session, its errors; the built-in encoder, the token request and
-// ofetch stay in lazily loaded chunks):
+// (the session, its options and errors; the built-in encoder, the token
+// request and ofetch stay in lazily loaded chunks), and what a session then
+// loads as it is created (the protocol chunk: codec, handshake, sender,
+// receiver, the classification of server errors):
 //
 // - with the plugins of the self-contained bundle in rollup.config.mjs,
-//   from the sources (the PCM path, also without @bufbuild/protobuf, to
-//   show what the protobuf runtime weighs);
+//   from the sources (the PCM path; its protocol chunk also without
+//   @bufbuild/protobuf, to show what the protobuf runtime weighs);
 // - as an application bundles `newAvatarSession` from `@avatarkit/sdk`
 //   (the built packages: run `pnpm build` first) with esbuild (splitting,
 //   minify) and with Vite (a production build of a page).
@@ -79,6 +81,7 @@ async function measure(entry, extraPlugins = [], external = []) {
   const loaded = [...initial].map((name) => chunks.get(name));
   const code = loaded.map((c) => c.code).join("\n");
   const lazy = [...chunks.values()].filter((c) => !initial.has(c.fileName));
+  const session = sessionChunks(new Map([...chunks].map(([name, c]) => [name, { imports: c.imports, dynamicImports: c.dynamicImports }])), initial);
   const modules = loaded
     .flatMap((c) => Object.entries(c.modules))
     .map(([id, m]) => ({ module: relative(process.cwd(), id.replace(/^\0/, "")).replace(/^.*node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?/, ""), bytes: m.renderedLength }))
@@ -88,8 +91,32 @@ async function measure(entry, extraPlugins = [], external = []) {
     minBytes: Buffer.byteLength(code),
     gzipBytes: gzip(code),
     lazyChunks: lazy.map((c) => ({ name: c.name, minBytes: Buffer.byteLength(c.code), gzipBytes: gzip(c.code) })),
+    session: sizes(session.map((name) => chunks.get(name).code)),
     modules,
   };
+}
+
+/** Min and gzip bytes of some chunks, gzipped as one (as the first load is). */
+function sizes(codes) {
+  const code = codes.join("\n");
+  return { minBytes: Buffer.byteLength(code), gzipBytes: gzip(code) };
+}
+
+/**
+ * The chunks a session loads as it is created: the protocol chunk (a
+ * dynamic import of the first load) and what it imports that the first
+ * load does not hold.
+ */
+function sessionChunks(files, initial) {
+  const protocol = [...initial].flatMap((name) => files.get(name).dynamicImports ?? []).find((name) => /(^|\/)(avatarkit\.browser\.)?protocol[-.]/.test(name.split("/").pop()));
+  const out = new Set();
+  const visit = (name) => {
+    if (name === undefined || initial.has(name) || out.has(name) || !files.has(name)) return;
+    out.add(name);
+    for (const imported of files.get(name).imports) visit(imported);
+  };
+  visit(protocol);
+  return [...out];
 }
 
 /** Initial (entry + static imports) and lazy bytes of a bundler's output: `files` maps a name to `{ code, imports, isEntry }`. */
@@ -106,6 +133,7 @@ function split(files) {
   return {
     minBytes: Buffer.byteLength(code),
     gzipBytes: gzip(code),
+    session: sizes(sessionChunks(files, initial).map((name) => files.get(name).code)),
     lazyChunks: lazy.map((name) => ({ name, minBytes: Buffer.byteLength(files.get(name).code), gzipBytes: gzip(files.get(name).code) })),
   };
 }
@@ -141,7 +169,15 @@ async function applicationBundles() {
     const files = new Map(
       Object.entries(built.metafile.outputs)
         .filter(([name]) => name.endsWith(".js"))
-        .map(([name, out]) => [name, { code: byPath.get(name) ?? "", isEntry: out.entryPoint !== undefined && resolve(out.entryPoint) === main, imports: out.imports.filter((i) => i.kind === "import-statement").map((i) => i.path) }]),
+        .map(([name, out]) => [
+          name,
+          {
+            code: byPath.get(name) ?? "",
+            isEntry: out.entryPoint !== undefined && resolve(out.entryPoint) === main,
+            imports: out.imports.filter((i) => i.kind === "import-statement").map((i) => i.path),
+            dynamicImports: out.imports.filter((i) => i.kind === "dynamic-import").map((i) => i.path),
+          },
+        ]),
     );
     results.esbuild = split(files);
 
@@ -155,7 +191,7 @@ async function applicationBundles() {
         build: { write: false, minify: true, modulePreload: false, reportCompressedSize: false, rollupOptions: { input: join(dir, "index.html") } },
       });
       const chunks = (Array.isArray(output) ? output : [output]).flatMap((o) => o.output).filter((o) => o.type === "chunk");
-      results.vite = split(new Map(chunks.map((c) => [c.fileName, { code: c.code, isEntry: c.isEntry, imports: c.imports }])));
+      results.vite = split(new Map(chunks.map((c) => [c.fileName, { code: c.code, isEntry: c.isEntry, imports: c.imports, dynamicImports: c.dynamicImports }])));
       results.viteVersion = vite.version;
     } catch (error) {
       results.vite = { note: `Vite failed: ${error.message.split("\n")[0]}` };
@@ -180,7 +216,9 @@ const line = (label, m) => console.log(`  ${label.padEnd(44)} ${kb(m.minBytes).p
 console.log("Browser bundle (rollup + terser, gzip -9):");
 line("PCM path (a page with a pre-minted token)", pcm);
 console.log(`    budget ${kb(budget)}: ${pcm.gzipBytes <= budget ? "within" : "over"}`);
-line("  of which not @bufbuild/protobuf", noProtobuf);
+line("  then, as a session is created: protocol chunk", pcm.session);
+console.log(`  PCM path + protocol chunk (all a session has loaded once open): ${kb(pcm.gzipBytes + pcm.session.gzipBytes)} gz`);
+line("    of which not @bufbuild/protobuf", noProtobuf.session);
 if (token) line("token chunk (lazy: init(), createSessionToken())", token);
 if (http) line("HTTP chunk (lazy, with it; ofetch, ufo, destr)", http);
 if (token && http) console.log(`  PCM path + token + HTTP chunks (a page that calls init()): ${kb(pcm.gzipBytes + token.gzipBytes + http.gzipBytes)} gz`);
@@ -190,7 +228,10 @@ for (const c of pcm.lazyChunks) if (c !== encoder && c !== http && c !== token) 
 for (const tool of ["esbuild", "vite"]) {
   const r = apps[tool];
   if (r?.gzipBytes === undefined) console.log(`  @avatarkit/sdk with ${tool}: ${r?.note ?? apps.note}`);
-  else line(`@avatarkit/sdk, newAvatarSession, ${tool}${tool === "vite" ? ` ${apps.viteVersion}` : ""}: first load`, r);
+  else {
+    line(`@avatarkit/sdk, newAvatarSession, ${tool}${tool === "vite" ? ` ${apps.viteVersion}` : ""}: first load`, r);
+    line(`  then the protocol chunk (${tool})`, r.session);
+  }
 }
 console.log(`Largest modules of the PCM path (minified, before gzip):`);
 for (const m of pcm.modules.slice(0, Number(values.top))) console.log(`  ${kb(m.bytes).padStart(9)}  ${m.module}`);
@@ -200,7 +241,8 @@ console.log(
     bench: "bundle-size",
     pcmPathMinBytes: pcm.minBytes,
     pcmPathGzipBytes: pcm.gzipBytes,
-    pcmPathWithoutProtobufGzipBytes: noProtobuf.gzipBytes,
+    protocolChunkWithoutProtobufGzipBytes: noProtobuf.session.gzipBytes,
+    protocolChunkGzipBytes: pcm.session.gzipBytes,
     tokenChunkGzipBytes: token?.gzipBytes ?? null,
     httpChunkGzipBytes: http?.gzipBytes ?? null,
     pageBundleMinBytes: full.minBytes,
@@ -208,8 +250,10 @@ console.log(
     encoderChunkGzipBytes: encoder?.gzipBytes ?? null,
     sdkEsbuildMinBytes: apps.esbuild?.minBytes ?? null,
     sdkEsbuildGzipBytes: apps.esbuild?.gzipBytes ?? null,
+    sdkEsbuildProtocolGzipBytes: apps.esbuild?.session?.gzipBytes ?? null,
     sdkViteMinBytes: apps.vite?.minBytes ?? null,
     sdkViteGzipBytes: apps.vite?.gzipBytes ?? null,
+    sdkViteProtocolGzipBytes: apps.vite?.session?.gzipBytes ?? null,
     viteVersion: apps.viteVersion ?? null,
     lazyChunks: pcm.lazyChunks,
     budgetGzipBytes: budget,
