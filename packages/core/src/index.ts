@@ -22,6 +22,7 @@ export {
   type SessionConfig,
   type SessionOptions,
   type SessionTimeouts,
+  type CreateSessionTokenOptions,
 } from "./config/options";
 export { SessionConfigBuilder } from "./config/builder";
 export { AvatarSDKError, ConfigurationError, SessionTokenError, type AvatarSDKErrorDetails } from "./errors/avatar-sdk-error";
@@ -35,6 +36,6 @@ export { SessionState } from "./session/state";
 export type { AvatarSession as AvatarSessionBase } from "./session/session";
 export type { AudioInput } from "./session/audio-input";
 export type { SampleInput } from "./session/sample-input";
-export type { CreateSessionTokenOptions } from "./session/token";
+
 export type { OpusApplication } from "./encoder/opus-encoder";
 export { decodeAnimationFrame, type DecodedAnimationFrame, type FlameKeyframe } from "./decode-animation-frame";

@@ -22,7 +22,7 @@ export {
 } from "./transport";
 export type { OpusApplication, OpusEncoder, OpusEncoderFactory, OpusEncoderOptions } from "./encoder/opus-encoder";
 
-import type { CreateSessionTokenOptions } from "./session/token";
+import type { CreateSessionTokenOptions } from "./config/options";
 import type { HttpClient } from "./transport";
 
 /**

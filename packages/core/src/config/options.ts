@@ -173,3 +173,17 @@ export interface SessionConfig extends Readonly<SessionOptions> {
   readonly highWaterMark: number;
   readonly logger: Logger;
 }
+
+/** What a session token request needs. */
+export interface CreateSessionTokenOptions {
+  /** Your API key. Keep it on servers. */
+  apiKey: string;
+  /** Console URL, e.g. `https://console.us-west.spatialwalk.cloud/v1/console`. */
+  consoleEndpointUrl: string;
+  /** When the token expires. */
+  expireAt: Date;
+  /** Time limit in milliseconds. Default 10 000. */
+  timeoutMs?: number;
+  /** Cancels the request; the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+}

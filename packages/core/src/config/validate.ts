@@ -1,7 +1,6 @@
 import { ConfigurationError } from "../errors/avatar-sdk-error";
 import { FRAME_DURATIONS_MS, OPUS_APPLICATIONS, SAMPLE_RATES } from "./defaults";
-import { AudioFormat, type SessionOptions } from "./options";
-import type { CreateSessionTokenOptions } from "../session/token";
+import { AudioFormat, type CreateSessionTokenOptions, type SessionOptions } from "./options";
 
 const fail = (field: string, message: string): never => {
   throw new ConfigurationError(field, `Invalid ${field}: ${message}`);

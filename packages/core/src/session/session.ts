@@ -1,4 +1,4 @@
-import type { SessionConfig, SessionOptions } from "../config/options";
+import type { CreateSessionTokenOptions, SessionConfig, SessionOptions } from "../config/options";
 import { resolveConfig } from "../config/resolve";
 import { secretsOf } from "../config/redact";
 import { AvatarSDKError, ConfigurationError } from "../errors/avatar-sdk-error";
@@ -14,7 +14,6 @@ import { loadProtocol, type Protocol } from "./load-protocol";
 import type { Platform } from "./platform";
 import type { AudioSender, Confirmation, Handshake, Receiver } from "./protocol";
 import { SessionState, StateMachine } from "./state";
-import type { CreateSessionTokenOptions } from "./token";
 import { checkTokenOptions } from "../config/validate";
 
 /**

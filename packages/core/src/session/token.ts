@@ -11,20 +11,7 @@ import { checkTokenOptions } from "../config/validate";
 import { DEFAULT_TIMEOUTS } from "../config/defaults";
 import { isTransportFailure, type HttpClient } from "../transport";
 import { startDeadline } from "./deadline";
-
-/** What a session token request needs. */
-export interface CreateSessionTokenOptions {
-  /** Your API key. Keep it on servers. */
-  apiKey: string;
-  /** Console URL, e.g. `https://console.us-west.spatialwalk.cloud/v1/console`. */
-  consoleEndpointUrl: string;
-  /** When the token expires. */
-  expireAt: Date;
-  /** Time limit in milliseconds. Default 10 000. */
-  timeoutMs?: number;
-  /** Cancels the request; the promise rejects with the signal's reason. */
-  signal?: AbortSignal;
-}
+import type { CreateSessionTokenOptions } from "../config/options";
 
 /**
  * Requests a session token from the console (`POST {console}/session-tokens`).
