@@ -1,7 +1,10 @@
 /**
- * Writes the TypeScript of one planned file: enum constants, interfaces,
- * encoders (sizes first, then fields: no fork/join) and decoders over
- * `@bufbuild/protobuf/wire`'s BinaryReader and BinaryWriter.
+ * Writes the TypeScript of one planned file, as two modules: the enum
+ * constants on their own (so that code needing only a constant does not
+ * pull in the codec), and the codec: interfaces, encoders (sizes first, then
+ * fields: no fork/join), decoders and the server envelope's peek over
+ * `@bufbuild/protobuf/wire`'s BinaryReader and BinaryWriter. The codec
+ * re-exports the enums.
  */
 import { ScalarType, type DescEnum, type DescEnumValue, type DescField, type DescMessage } from "@bufbuild/protobuf";
 import { fieldMessage, typeIdentifier, type Envelope, type FilePlan, type MessagePlan } from "./plan";
@@ -201,6 +204,7 @@ const HELPER_ORDER = [
   "assertEnd",
   "skipField",
   "toSafeInt",
+  "skipPacked",
   "f32Packed",
   "f32Push",
   "f32Done",
@@ -215,6 +219,7 @@ const HELPER_DEPS: Partial<Record<(typeof HELPER_ORDER)[number], string[]>> = {
   lenSize: ["varintSize"],
   f32Packed: ["lengthEnd"],
   f64Packed: ["lengthEnd"],
+  skipPacked: ["lengthEnd"],
 };
 
 function typedArrayHelpers(prefix: "f32" | "f64", ctor: string, width: number): Record<string, string[]> {
@@ -327,6 +332,14 @@ const HELPER_CODE: Record<string, string[]> = {
     "  return n;",
     "}",
   ],
+  skipPacked: [
+    "/** Skips a packed field of fixed-width elements; throws, as reading them does, when its length is not a multiple of the width. */",
+    "function skipPacked(r: BinaryReader, width: number): void {",
+    "  const end = lengthEnd(r);",
+    "  if ((end - r.pos) % width !== 0) throw new Error(`packed field of ${end - r.pos} bytes, not a multiple of ${width}`);",
+    "  r.pos = end;",
+    "}",
+  ],
   ...typedArrayHelpers("f32", "Float32Array", 4),
   ...typedArrayHelpers("f64", "Float64Array", 8),
 };
@@ -358,12 +371,24 @@ export class Emitter {
   private readonly helpers = new Helpers();
   constructor(private readonly plan: FilePlan) {}
 
-  /** Emits the whole file through `out`. */
-  emit(out: Output, header: readonly string[]): void {
+  /** Emits the enums module through `out`: the enum constants and their types, nothing else. */
+  emitEnums(out: Output, header: readonly string[]): void {
+    for (const line of header) out.line(line);
+    this.plan.enums.forEach((e, i) => {
+      if (i > 0) out.line();
+      this.enumConst(out, e.desc, e.name);
+    });
+  }
+
+  /**
+   * Emits the codec module through `out`. `enumsModule` is the specifier of
+   * the enums module (see {@link Emitter.emitEnums}): the codec imports the
+   * enum types it uses from it and re-exports every enum.
+   */
+  emit(out: Output, header: readonly string[], enumsModule: string): void {
     const { plan } = this;
     const chunks: Array<() => void> = [];
-    // Declarations first (enums, interfaces), then code.
-    for (const e of plan.enums) chunks.push(() => this.enumConst(out, e.desc, e.name));
+    // Declarations first (interfaces), then code.
     for (const m of plan.messages) chunks.push(() => this.messageInterface(out, m));
     if (plan.envelope) chunks.push(() => this.envelopeTypes(out, plan.envelope!));
     const code: string[] = [];
@@ -392,8 +417,13 @@ export class Emitter {
 
     for (const line of header) out.line(line);
     const imports = [usesReader ? "BinaryReader" : "", usesWriter ? "BinaryWriter" : ""].filter(Boolean);
-    if (imports.length > 0) {
-      out.line(`import { ${imports.join(", ")} } from "@bufbuild/protobuf/wire";`);
+    if (imports.length > 0) out.line(`import { ${imports.join(", ")} } from "@bufbuild/protobuf/wire";`);
+    const enumTypes = this.referencedEnums();
+    if (enumTypes.length > 0) out.line(`import type { ${enumTypes.join(", ")} } from "${enumsModule}";`);
+    if (imports.length > 0 || enumTypes.length > 0) out.line();
+    if (plan.enums.length > 0) {
+      out.line(`/** The enums live in ${enumsModule}, which imports nothing: code that needs only a constant imports it from there. */`);
+      out.line(`export { ${plan.enums.map((e) => e.name).join(", ")} } from "${enumsModule}";`);
       out.line();
     }
     for (const chunk of chunks) {
@@ -407,6 +437,19 @@ export class Emitter {
       for (const l of helperLines) out.line(l);
     }
     for (const l of code) out.line(l);
+  }
+
+  /** The enums the codec's declarations and code name (field types, the envelope's `type`), in declaration order. */
+  private referencedEnums(): string[] {
+    const used = new Set<DescEnum>();
+    for (const m of this.plan.messages) {
+      for (const f of m.desc.fields) {
+        const e = elementOf(f);
+        if (e.kind === "enum") used.add(e.desc);
+      }
+    }
+    if (this.plan.envelope) used.add(this.plan.envelope.typeField.enum);
+    return this.plan.enums.filter((e) => used.has(e.desc)).map((e) => e.name);
   }
 
   private enumConst(out: Output, desc: DescEnum, name: string): void {
@@ -463,6 +506,23 @@ export class Emitter {
     out.line(`export const ${env.serverName}Type = {`);
     for (const c of env.server) out.line(`  ${c.field.localName}: ${c.typeValue.number}, // ${c.typeValue.name}`);
     out.line("} as const;");
+    out.line();
+    out.line("/**");
+    out.line(` * What peek${env.serverName} reads of a ${env.message.typeName} from the server: its`);
+    out.line(` * \`${env.typeField.name}\` and, of the server case present, the payload's top-level bool fields.`);
+    out.line(" * Every call returns the same object, refilled: read it before the next call.");
+    out.line(" * After a throw its contents are unspecified.");
+    out.line(" */");
+    out.line(`export interface ${env.serverName}Peek {`);
+    out.line(`  /** As received; when absent (0), the \`${env.typeField.name}\` of the server case present (0 when none). */`);
+    out.line(`  readonly ${env.typeField.localName}: ${typeName};`);
+    out.line(`  /** The server case present (the last one, as the decoders keep it); \`undefined\` when none. */`);
+    out.line(`  readonly case: ${env.serverName}Data["case"];`);
+    for (const c of peekCases(env)) {
+      out.line(`  /** The bool fields of the ${c.field.localName} case: as decoded when it is the case present, false otherwise. */`);
+      out.line(`  readonly ${c.field.localName}: Readonly<Pick<${typeIdentifier(c.message)}, ${boolFields(c.message).map((f) => `"${f.localName}"`).join(" | ")}>>;`);
+    }
+    out.line("}");
   }
 
   /** `readX(r, end, m)`: the fields up to `end`, merged into `m` (proto merge semantics for repeated occurrences). */
@@ -730,7 +790,226 @@ export class Emitter {
       lines.push("}");
       lines.push("");
     }
+    lines.push(...this.peekCode(env));
     return lines;
+  }
+
+  /**
+   * `peekX(r, end, m)` for each server payload: reads its top-level bool
+   * fields into `m` and steps over every other field, reading it only as far
+   * as the shallow decoder's checks go (varints up to their end, lengths
+   * against the end, packed elements one by one): so it throws on the same
+   * malformed bytes, without decoding strings or allocating.
+   */
+  private peekReader(m: MessagePlan): string[] {
+    const bools = boolFields(m.desc);
+    const lines = [`/** Steps over ${m.desc.typeName} up to \`end\`${bools.length > 0 ? ", reading its bool fields into `m`" : ""}; throws where read${m.name}${m.shallow ? "Shallow" : ""} throws on malformed bytes. */`];
+    lines.push(`function peek${m.name}(r: BinaryReader, end: number${bools.length > 0 ? `, m: { ${bools.map((f) => `${f.localName}: boolean`).join("; ")} }` : ""}): void {`);
+    lines.push("  while (r.pos < end) {");
+    lines.push("    const tag = r.uint32();");
+    lines.push("    switch (tag) {");
+    // Fields stepped over alike share one branch.
+    const branches = new Map<string, string[]>();
+    for (const f of byNumber(m.desc)) {
+      for (const { tag, label, body } of this.peekField(f, m)) {
+        const key = body.join("\n");
+        const labels = branches.get(key) ?? [];
+        labels.push(`case ${tag}: ${label}`);
+        branches.set(key, labels);
+      }
+    }
+    for (const [body, labels] of branches) {
+      for (const l of labels) lines.push(`      ${l}`);
+      for (const l of body.split("\n")) lines.push(`        ${l}`);
+      lines.push("        break;");
+    }
+    lines.push("      default:");
+    lines.push("        skipField(r, tag);");
+    lines.push("    }");
+    lines.push("  }");
+    lines.push("  assertEnd(r, end);");
+    lines.push("}");
+    lines.push("");
+    return lines;
+  }
+
+  /** The branches of one field in a peek reader: the tags it may come with, and what steps over it there. */
+  private peekField(f: DescField, m: MessagePlan): { tag: number; label: string; body: string[] }[] {
+    const e = elementOf(f);
+    const label = `// ${f.name} = ${f.number}`;
+    const lenTag = tagOf(f, WT.len);
+    const overLength = ["r.pos = lengthEnd(r);"];
+    if (fieldMessage(f) !== undefined) {
+      // Server payloads with message-typed fields are read shallow: those fields are stepped over whole.
+      if (!m.shallow) throw new Error(`${m.desc.typeName}.${f.name}: a message-typed field in a payload without a shallow reader`);
+      return [{ tag: lenTag, label, body: overLength }];
+    }
+    switch (f.fieldKind) {
+      case "scalar":
+      case "enum": {
+        const tag = tagOf(f, elementWireType(e));
+        if (f.fieldKind === "scalar" && f.scalar === ScalarType.BOOL) return [{ tag, label, body: [`m.${f.localName} = r.bool();`] }];
+        return [{ tag, label, body: [stepElement(e)] }];
+      }
+      case "list": {
+        const elemTag = tagOf(f, elementWireType(e));
+        if (!packable(e)) return [{ tag: lenTag, label, body: overLength }];
+        const width = fixedWidth(e);
+        const packed =
+          width !== undefined
+            ? [`skipPacked(r, ${width});`]
+            : ["{", "  const e = lengthEnd(r);", `  while (r.pos < e) ${stepElement(e)}`, "  assertEnd(r, e);", "}"];
+        return [
+          { tag: lenTag, label: `${label}, packed`, body: packed },
+          { tag: elemTag, label: `${label}, unpacked`, body: [stepElement(e)] },
+        ];
+      }
+      case "map": {
+        const keyE: Element = { kind: "scalar", scalar: f.mapKey };
+        const keyTag = tagOf(MAP_KEY, scalarWireType(f.mapKey));
+        const valueTag = tagOf(MAP_VALUE, elementWireType(e));
+        return [
+          {
+            tag: lenTag,
+            label: `${label}, one map entry`,
+            body: [
+              "{",
+              "  const e = lengthEnd(r);",
+              "  while (r.pos < e) {",
+              "    const t = r.uint32();",
+              `    if (t === ${keyTag}) ${stepElement(keyE)}`,
+              `    else if (t === ${valueTag}) ${stepElement(e)}`,
+              "    else skipField(r, t);",
+              "  }",
+              "  assertEnd(r, e);",
+              "}",
+            ],
+          },
+        ];
+      }
+      case "message":
+        throw new Error("unreachable: message fields are handled above");
+    }
+  }
+
+  /** `peekServerMessage(bytes)` and what it needs: the peek readers of the server payloads and the object it fills. */
+  private peekCode(env: Envelope): string[] {
+    const lines: string[] = [];
+    const payloads = [...new Set(env.server.map((c) => c.message))].map((desc) => this.plan.messages.find((p) => p.desc === desc)!);
+    for (const m of payloads) lines.push(...this.peekReader(m));
+    const withBools = peekCases(env);
+    const typeName = typeIdentifier(env.typeField.enum);
+    const dataCase = `${env.serverName}Data["case"]`;
+    lines.push(`/** The object peek${env.serverName} fills and returns, every call. */`);
+    lines.push("const peeked = {");
+    lines.push(`  ${env.typeField.localName}: 0 as ${typeName},`);
+    lines.push(`  case: undefined as ${dataCase},`);
+    for (const c of withBools) lines.push(`  ${c.field.localName}: { ${boolFields(c.message).map((f) => `${f.localName}: false`).join(", ")} },`);
+    lines.push("};");
+    lines.push("");
+    if (withBools.length > 0) {
+      lines.push("/** Sets the bool fields of every case to false. */");
+      lines.push("function clearPeeked(): void {");
+      for (const c of withBools) for (const f of boolFields(c.message)) lines.push(`  peeked.${c.field.localName}.${f.localName} = false;`);
+      lines.push("}");
+      lines.push("");
+    }
+    const clear = withBools.length > 0 ? ["clearPeeked();"] : [];
+    const typeTag = tagOf(env.typeField, WT.varint);
+    lines.push("/**");
+    lines.push(` * Reads as much of a ${env.message.typeName} from the server as classifying it takes: its`);
+    lines.push(` * \`${env.typeField.name}\` and the top-level bool fields of the server case's payload (see`);
+    lines.push(` * {@link ${env.serverName}Peek}). Every other field is stepped over: no string is decoded, nothing`);
+    lines.push(" * allocated beyond the reader. It throws where decodeServerMessageShallow throws on malformed");
+    lines.push(" * bytes (truncated fields, bad tags, lengths past the end), except on what only decoding a value");
+    lines.push(" * finds: invalid UTF-8 in a string, an int64 beyond Number.MAX_SAFE_INTEGER.");
+    lines.push(" */");
+    lines.push(`export function peek${env.serverName}(bytes: Uint8Array): ${env.serverName}Peek {`);
+    lines.push("  const r = new BinaryReader(bytes);");
+    lines.push("  let type = 0;");
+    lines.push(`  let present: ${dataCase} = undefined;`);
+    lines.push("  let presentType = 0;");
+    for (const l of clear) lines.push(`  ${l}`);
+    lines.push("  while (r.pos < r.len) {");
+    lines.push("    const tag = r.uint32();");
+    lines.push("    switch (tag) {");
+    lines.push(`      case ${typeTag}: // ${env.typeField.name} = ${env.typeField.number}`);
+    lines.push("        type = r.int32();");
+    lines.push("        break;");
+    for (const c of env.server) {
+      const name = c.field.localName;
+      const hasBools = withBools.includes(c);
+      lines.push(`      case ${tagOf(c.field, WT.len)}: // ${c.field.name} = ${c.field.number}, ${env.typeField.name} = ${c.typeValue.name}`);
+      lines.push(`        if (present !== "${name}") {`);
+      lines.push("          // Another case: a fresh payload, as the decoders start one.");
+      lines.push(`          present = "${name}";`);
+      lines.push(`          presentType = ${c.typeValue.number};`);
+      for (const l of clear) lines.push(`          ${l}`);
+      lines.push("        }");
+      lines.push(`        peek${typeIdentifier(c.message)}(r, lengthEnd(r)${hasBools ? `, peeked.${name}` : ""});`);
+      lines.push("        break;");
+    }
+    lines.push("      default:");
+    lines.push("        skipField(r, tag);");
+    lines.push("    }");
+    lines.push("  }");
+    lines.push("  assertEnd(r, r.len);");
+    lines.push(`  peeked.${env.typeField.localName} = (type === 0 ? presentType : type) as ${typeName};`);
+    lines.push("  peeked.case = present;");
+    lines.push("  return peeked;");
+    lines.push("}");
+    lines.push("");
+    return lines;
+  }
+}
+
+/** The top-level singular bool fields of a message, by number: what a peek reads. */
+function boolFields(message: DescMessage): DescField[] {
+  return byNumber(message).filter((f) => f.fieldKind === "scalar" && f.scalar === ScalarType.BOOL);
+}
+
+/** The server cases whose payload has bool fields: each gets an object in the peek's result. */
+function peekCases(env: Envelope): Envelope["server"][number][] {
+  return env.server.filter((c) => boolFields(c.message).length > 0);
+}
+
+/** Bytes per element of a fixed-width scalar; undefined for varints and length-delimited ones. */
+function fixedWidth(e: Element): 4 | 8 | undefined {
+  if (e.kind !== "scalar") return undefined;
+  const wt = scalarWireType(e.scalar);
+  return wt === WT.bit32 ? 4 : wt === WT.bit64 ? 8 : undefined;
+}
+
+/**
+ * A statement that steps over one element as its reader would read it,
+ * without its value: the same bounds and varint checks, no allocation. 64-bit
+ * varints go through `bool()`, which reads a varint of up to 10 bytes like
+ * `int64()` does, without making a bigint; fixed-width ones through
+ * `fixed32()`/`double()`, which check the bounds like the 64-bit readers.
+ */
+function stepElement(e: Element): string {
+  if (e.kind === "enum") return "r.uint32();";
+  if (e.kind === "message") return "r.pos = lengthEnd(r);";
+  switch (e.scalar) {
+    case ScalarType.STRING:
+    case ScalarType.BYTES:
+      return "r.pos = lengthEnd(r);";
+    case ScalarType.BOOL:
+      return "r.bool();";
+    case ScalarType.INT64:
+    case ScalarType.UINT64:
+    case ScalarType.SINT64:
+      return "r.bool(); // a varint of up to 10 bytes, as int64() reads it, without the bigint";
+    case ScalarType.INT32:
+    case ScalarType.UINT32:
+    case ScalarType.SINT32:
+      return "r.uint32();";
+    case ScalarType.FLOAT:
+    case ScalarType.FIXED32:
+    case ScalarType.SFIXED32:
+      return "r.fixed32();";
+    default:
+      return "r.double();";
   }
 }
 

@@ -225,6 +225,8 @@ export function planFile(file: DescFile): FilePlan {
       [`encode${envelope.clientName}`, "the client envelope's encoder"],
       [`decode${envelope.serverName}`, "the server envelope's decoder"],
       [`decode${envelope.serverName}Shallow`, "the server envelope's shallow decoder"],
+      [`peek${envelope.serverName}`, "the server envelope's peek"],
+      [`${envelope.serverName}Peek`, "what the server envelope's peek reads"],
       [`${envelope.clientName}Type`, "the client cases' types"],
       [`${envelope.serverName}Type`, "the server cases' types"],
     ] as const) {

@@ -9,14 +9,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { create, createFileRegistry, fromBinary, toBinary, type DescMessage, type FileRegistry } from "@bufbuild/protobuf";
+import { create, createFileRegistry, fromBinary, toBinary, type DescField, type DescMessage, type FileRegistry } from "@bufbuild/protobuf";
 import { CodeGeneratorRequestSchema, FileDescriptorSetSchema, type FileDescriptorSet } from "@bufbuild/protobuf/wkt";
 import { build } from "esbuild";
 import * as fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { planFile, RefusedError } from "./plan";
-import { FILE_SUFFIX, plugin } from "./plugin";
-import { expectSameFields, fullValue, hex, messageArbitrary, reachable, toGen, tsName } from "./testing";
+import { ENUMS_SUFFIX, FILE_SUFFIX, plugin } from "./plugin";
+import { corrupted, expectedPeek, expectPeekAgrees, expectSameFields, fullValue, hex, messageArbitrary, overlongVarints, peekSnapshot, reachable, toGen, tsName } from "./testing";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), "protoc-gen-avatarkit-test-"));
@@ -46,9 +46,10 @@ describe("proto/", () => {
   it("generates packages/core/src/gen byte for byte, every time", () => {
     const set = protoSet();
     const first = generate(set, ["message/message.proto"]);
-    expect(Object.keys(first)).toEqual([`message/message${FILE_SUFFIX}`]);
+    expect(Object.keys(first).sort()).toEqual([`message/message${FILE_SUFFIX}`, `message/message${ENUMS_SUFFIX}`]);
     expect(first).toEqual(generate(set, ["message/message.proto"]));
     expect(first[`message/message${FILE_SUFFIX}`]).toBe(readFileSync(join(root, "packages/core/src/gen/message/message_codec.ts"), "utf8"));
+    expect(first[`message/message${ENUMS_SUFFIX}`]).toBe(readFileSync(join(root, "packages/core/src/gen/message/message_enums.ts"), "utf8"));
   });
 
   it("the client/server rule: client_* encoded, server_* decoded, driven_config neither", () => {
@@ -78,17 +79,29 @@ describe("proto/", () => {
     expect(plan.messages.some((m) => m.name === "DrivenIngressConfig")).toBe(false);
   });
 
-  it("imports nothing but BinaryReader and BinaryWriter from @bufbuild/protobuf/wire, and nothing runs at module level but pure declarations", () => {
+  it("imports nothing but BinaryReader and BinaryWriter from @bufbuild/protobuf/wire and enum types from its enums module, and nothing runs at module level but pure declarations", () => {
     const code = readFileSync(join(root, "packages/core/src/gen/message/message_codec.ts"), "utf8");
-    expect(code.match(/^import .*$/gm)).toEqual(['import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";']);
-    expect(code).not.toMatch(/fileDesc|messageDesc|registry|reflect/i);
-    // Top-level statements: declarations only (functions, types, const object literals, one `let` without initializer).
-    const topLevel = code.split("\n").filter((l) => /^\S/.test(l) && !/^(\/\/|\/\*|\s*\*|\}|;|\]|\)|import )/.test(l));
-    for (const line of topLevel) {
-      expect(line).toMatch(/^(export )?(function |interface |type |const [A-Za-z_]+ = \{$|let spare: BinaryWriter \| undefined;$|\s*\| )/);
+    const enums = readFileSync(join(root, "packages/core/src/gen/message/message_enums.ts"), "utf8");
+    expect(code.match(/^import .*$/gm)).toEqual([
+      'import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";',
+      'import type { MessageType, AudioFormat, TransportCompression, EgressType, ServerPlaybackState_State } from "./message_enums";',
+    ]);
+    // Every enum re-exported, none declared here.
+    expect(code.match(/^export \{.*$/gm)).toEqual(['export { MessageType, CloseCode, AudioFormat, TransportCompression, EgressType, ServerPlaybackState_State } from "./message_enums";']);
+    expect(code).not.toMatch(/^export const (MessageType|CloseCode) /m);
+    // The enums module imports nothing and declares the enums only.
+    expect(enums).not.toMatch(/^(import|export \{)/m);
+    expect(enums.match(/^export const (\w+)/gm)).toEqual(["MessageType", "CloseCode", "AudioFormat", "TransportCompression", "EgressType", "ServerPlaybackState_State"].map((n) => `export const ${n}`));
+    for (const file of [code, enums]) {
+      expect(file).not.toMatch(/fileDesc|messageDesc|registry|reflect/i);
+      // Top-level statements: declarations only (functions, types, const object literals, one `let` without initializer, re-exports).
+      const topLevel = file.split("\n").filter((l) => /^\S/.test(l) && !/^(\/\/|\/\*|\s*\*|\}|;|\]|\)|import )/.test(l));
+      for (const line of topLevel) {
+        expect(line).toMatch(/^(export )?(function |interface |type |const [A-Za-z_]+ = \{$|let spare: BinaryWriter \| undefined;$|\{ [A-Za-z_, ]+ \} from "\.\/message_enums";$|\s*\| )/);
+      }
+      expect(file.startsWith("// The wire contract")).toBe(true);
+      expect(file).toContain("// DO NOT EDIT: change the .proto file (or the plugin) and regenerate.");
     }
-    expect(code.startsWith("// The wire contract")).toBe(true);
-    expect(code).toContain("// DO NOT EDIT: change the .proto file (or the plugin) and regenerate.");
   });
 });
 
@@ -96,12 +109,17 @@ const KITCHEN = `syntax = "proto3";
 package kitchen;
 
 enum Kind { KIND_UNSPECIFIED = 0; KIND_A = 1; KIND_B = 2; }
-enum EnvType { ENV_TYPE_UNSPECIFIED = 0; ENV_TYPE_CLIENT_ALL = 1; ENV_TYPE_SERVER_ALL = 2; ENV_TYPE_CLIENT_EMPTY = 3; ENV_TYPE_SERVER_TREE = 4; }
+enum EnvType {
+  ENV_TYPE_UNSPECIFIED = 0; ENV_TYPE_CLIENT_ALL = 1; ENV_TYPE_SERVER_ALL = 2; ENV_TYPE_CLIENT_EMPTY = 3; ENV_TYPE_SERVER_TREE = 4;
+  ENV_TYPE_SERVER_SCALARS = 5; ENV_TYPE_SERVER_LISTS = 6; ENV_TYPE_SERVER_MAPS = 7; ENV_TYPE_SERVER_FLAGS = 8;
+}
 
 message Scalars {
   double d = 1; float f = 2; int64 i64 = 3; uint64 u64 = 4; int32 i32 = 5; fixed64 fx64 = 6; fixed32 fx32 = 7;
   bool b = 8; string s = 9; bytes by = 12; uint32 u32 = 13; Kind k = 14; sfixed32 sf32 = 15; sfixed64 sf64 = 16;
   sint32 s32 = 17; sint64 s64 = 18; int32 big_number = 536870911;
+  // A second bool, named like a parameter of the generated code.
+  bool end = 19;
 }
 message Lists {
   repeated double d = 1; repeated float f = 2; repeated int64 i64 = 3; repeated uint64 u64 = 4; repeated int32 i32 = 5;
@@ -134,6 +152,11 @@ message Envelope {
     Empty client_empty = 4;
     Tree server_tree = 5;
     Unrelated other = 6;
+    // Payloads with scalars of every kind at the top level (the peek steps over them), one of them twice.
+    Scalars server_scalars = 7;
+    Lists server_lists = 8;
+    Maps server_maps = 9;
+    Scalars server_flags = 10;
   }
 }
 `;
@@ -143,8 +166,10 @@ describe("every field type the plugin supports, round-tripped with protobuf-es",
   const registry: FileRegistry = createFileRegistry(set);
   const files = generate(set, ["kitchen.proto"]);
   const code = files[`kitchen${FILE_SUFFIX}`]!;
-  // Bundled from the repository root so that @bufbuild/protobuf/wire resolves, then loaded.
-  const bundled = await build({ stdin: { contents: code, loader: "ts", resolveDir: root, sourcefile: "kitchen_codec.ts" }, bundle: true, format: "esm", write: false, logLevel: "error" });
+  // Both modules written out and bundled (@bufbuild/protobuf/wire from the repository's node_modules), then loaded.
+  const dir = mkdtempSync(join(scratch, "kitchen-"));
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  const bundled = await build({ entryPoints: [join(dir, `kitchen${FILE_SUFFIX}`)], nodePaths: [join(root, "node_modules")], bundle: true, format: "esm", write: false, logLevel: "error" });
   const file = join(scratch, "kitchen_codec.mjs");
   writeFileSync(file, bundled.outputFiles[0]!.text);
   const G = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
@@ -166,7 +191,8 @@ describe("every field type the plugin supports, round-tripped with protobuf-es",
     expect(G["decodeUnrelated"]).toBeUndefined();
     expect(G["Tree_Inner_Mood"]).toEqual({ UNSPECIFIED: 0, OK: 1 }); // the prefix MOOD_ stripped, as protobuf-es does
     expect(G["ClientEnvelopeType"]).toEqual({ clientAll: 1, clientEmpty: 3 });
-    expect(G["ServerEnvelopeType"]).toEqual({ serverAll: 2, serverTree: 4 });
+    expect(G["ServerEnvelopeType"]).toEqual({ serverAll: 2, serverTree: 4, serverScalars: 5, serverLists: 6, serverMaps: 7, serverFlags: 8 });
+    expect(Object.keys(files).sort()).toEqual([`kitchen${FILE_SUFFIX}`, `kitchen${ENUMS_SUFFIX}`]);
   });
 
   it("every field set", () => {
@@ -210,6 +236,75 @@ describe("every field type the plugin supports, round-tripped with protobuf-es",
     // A case that is neither client nor server is skipped by the decoder.
     const other = toBinary(envelope, create(envelope, { type: 9, body: { case: "other", value: { x: "x" } } }));
     expect((G["decodeServerEnvelope"] as (b: Uint8Array) => unknown)(other)).toEqual({ type: 9, body: { case: undefined } });
+  });
+
+  describe("the peek", () => {
+    type Peek = (b: Uint8Array) => Record<string, unknown>;
+    const peek = G["peekServerEnvelope"] as Peek;
+    const shallow = G["decodeServerEnvelopeShallow"] as Peek;
+    const serverCases = cases.filter((c) => c.name.startsWith("server_")) as Array<DescField & { fieldKind: "message" }>;
+    /** One server message as protobuf-es writes it: any server case, any type (0 included: then inferred). */
+    const serverMessage = fc
+      .tuple(fc.constantFrom(...serverCases), fc.integer({ min: 0, max: 9 }), fc.nat())
+      .chain(([c, type]) => messageArbitrary(c.message, 2).map((init) => toBinary(envelope, create(envelope, { type, body: { case: c.localName, value: init } as never }))));
+    /** One to three server messages, concatenated: protobuf's merge (the same case merges, another starts afresh). */
+    const merged = fc.array(serverMessage, { minLength: 1, maxLength: 3 }).map((parts) => new Uint8Array(Buffer.concat(parts)));
+
+    it("reads the type (the case's when absent), the case and its top-level bools as protobuf-es decodes them, merges included", () => {
+      expect(peekSnapshot(peek(new Uint8Array(0)))).toEqual({ type: 0, case: undefined, serverScalars: { b: false, end: false }, serverFlags: { b: false, end: false } });
+      fc.assert(
+        fc.property(merged, (bytes) => {
+          expect(peekSnapshot(peek(bytes))).toEqual(expectedPeek(envelope, fromBinary(envelope, bytes) as never));
+        }),
+        { numRuns: 500 },
+      );
+    });
+
+    it("a case after another starts afresh: the first one's bools are cleared", () => {
+      const scalars = toBinary(envelope, create(envelope, { body: { case: "serverScalars", value: { b: true, end: true } } }));
+      const flags = toBinary(envelope, create(envelope, { body: { case: "serverFlags", value: { end: true } } }));
+      expect(peekSnapshot(peek(new Uint8Array([...scalars, ...flags])))).toEqual({ type: 8, case: "serverFlags", serverScalars: { b: false, end: false }, serverFlags: { b: false, end: true } });
+      expect(peekSnapshot(peek(new Uint8Array([...scalars, ...flags, ...scalars])))).toMatchObject({ type: 5, case: "serverScalars", serverScalars: { b: true, end: true }, serverFlags: { end: false } });
+    });
+
+    it("throws where the shallow decoder throws: truncated, overwritten and spliced bytes", () => {
+      const seen = new Set<string>();
+      fc.assert(
+        fc.property(
+          merged.chain((valid) => corrupted(valid)),
+          (bytes) => void seen.add(expectPeekAgrees(envelope, shallow, peek, bytes)),
+        ),
+        { numRuns: 3000 },
+      );
+      expect([...seen].sort()).toEqual(["read", "threw", "value error"]);
+    });
+
+    it("throws on a varint of 11 bytes wherever the shallow decoder reads one", () => {
+      const cases = overlongVarints(envelope);
+      expect(cases.length).toBeGreaterThan(30);
+      for (const { what, bytes } of cases) {
+        expect(() => shallow(bytes), what).toThrow("invalid varint");
+        expect(() => peek(bytes), what).toThrow("invalid varint");
+      }
+    });
+
+    it("reads on past what only decoding a value finds: invalid UTF-8, an int64 beyond the safe range", () => {
+      const invalidUtf8 = new Uint8Array([0x3a, 0x05, 0x4a, 0x01, 0xff, 0x40, 0x01]); // server_scalars { s: "\xff", b: true }
+      expect(() => shallow(invalidUtf8)).toThrow(TypeError);
+      expect(peekSnapshot(peek(invalidUtf8))).toMatchObject({ type: 5, case: "serverScalars", serverScalars: { b: true, end: false } });
+      const unsafe = new Uint8Array([0x3a, 0x0d, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x98, 0x01, 0x01]); // server_scalars { i64: 2^63 - 1, end: true }
+      expect(() => shallow(unsafe)).toThrow(/outside the safe integer range/);
+      expect(peekSnapshot(peek(unsafe))).toMatchObject({ type: 5, case: "serverScalars", serverScalars: { b: false, end: true } });
+    });
+
+    it("returns the same object every call, and allocates nothing per field", () => {
+      const bytes = toBinary(envelope, create(envelope, { type: 5, body: { case: "serverScalars", value: create(message("Scalars"), fullValue(message("Scalars"))) } }));
+      expect(peek(bytes)).toBe(peek(new Uint8Array(0)));
+      expect(code).toMatch(/const peeked = \{/);
+      // Strings and bytes are stepped over by their length, never read.
+      const peekCode = code.slice(code.indexOf("function peekAll("));
+      expect(peekCode).not.toMatch(/r\.(string|bytes|int64|uint64|sint64|fixed64|sfixed64)\(/);
+    });
   });
 
   it("a map key __proto__ is a key, not a prototype", () => {

@@ -6,6 +6,7 @@
  * the generated codec.
  */
 import { ScalarType, type DescEnum, type DescField, type DescMessage } from "@bufbuild/protobuf";
+import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import * as fc from "fast-check";
 import { expect } from "vitest";
 
@@ -145,4 +146,139 @@ export function expectSameFields(desc: DescMessage, expected: Record<string, unk
     if (f.oneof) continue;
     expect(comparable(f, actual[f.localName]), `${desc.typeName}.${f.name} (${f.number})`).toEqual(comparable(f, expected[f.localName]));
   }
+}
+
+/** The server cases of an envelope (its oneof's `server_*` fields). */
+function serverCases(envelope: DescMessage): Array<DescField & { fieldKind: "message" }> {
+  return envelope.oneofs[0]!.fields.filter((f) => f.name.startsWith("server_")) as Array<DescField & { fieldKind: "message" }>;
+}
+
+/** The envelope's `type` value that goes with a case, by the plugin's rule. */
+export function caseType(envelope: DescMessage, c: DescField): number {
+  const typeField = envelope.fields.find((f) => f.name === "type") as DescField & { fieldKind: "enum" };
+  return typeField.enum.values.find((v) => v.name.endsWith(`_${c.name.toUpperCase()}`) || v.name === c.name.toUpperCase())!.number;
+}
+
+/**
+ * What a generated `peekServerX` must say of a message that decoded as
+ * `decoded` (protobuf-es's shape or the generated decoders': `type` and the
+ * oneof's `{ case, value }`): the type as sent or, when 0, the server case's;
+ * the server case; and per server case with bool fields, those fields of the
+ * payload when it is the case present, false otherwise.
+ */
+export function expectedPeek(envelope: DescMessage, decoded: Record<string, unknown>): Record<string, unknown> {
+  const oneof = envelope.oneofs[0]!;
+  const data = decoded[oneof.localName] as { case?: string; value?: Record<string, unknown> };
+  const cases = serverCases(envelope);
+  const present = cases.find((c) => c.localName === data.case);
+  const sent = decoded["type"] as number;
+  const out: Record<string, unknown> = { type: sent === 0 && present !== undefined ? caseType(envelope, present) : sent, case: present?.localName };
+  for (const c of cases) {
+    const bools = c.message.fields.filter((f) => f.fieldKind === "scalar" && f.scalar === ScalarType.BOOL);
+    if (bools.length > 0) out[c.localName] = Object.fromEntries(bools.map((f) => [f.localName, c === present ? data.value![f.localName] : false]));
+  }
+  return out;
+}
+
+/** A peek's result as plain data (the peek reuses its object from call to call). */
+export const peekSnapshot = (peek: unknown): Record<string, unknown> => structuredClone(peek) as Record<string, unknown>;
+
+/** Bytes near `valid`: cut short, some bytes overwritten, random bytes or runs of continuation bytes spliced in, or several of these. */
+export function corrupted(valid: Uint8Array): fc.Arbitrary<Uint8Array> {
+  const cut = fc.nat().map((n) => (bytes: Uint8Array) => bytes.slice(0, n % (bytes.length + 1)));
+  const flip = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }).map((flips) => (bytes: Uint8Array) => {
+    const out = bytes.slice();
+    for (const [at, value] of flips) if (out.length > 0) out[at % out.length] = value;
+    return out;
+  });
+  const splice = fc.tuple(fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 6 })).map(([at, extra]) => (bytes: Uint8Array) => {
+    const i = at % (bytes.length + 1);
+    return new Uint8Array([...bytes.subarray(0, i), ...extra, ...bytes.subarray(i)]);
+  });
+  // Runs of continuation bytes: varints longer than 10 bytes, which only a varint's reader rejects.
+  const stretch = fc.tuple(fc.nat(), fc.constantFrom(0x80, 0xff), fc.integer({ min: 1, max: 12 })).map(([at, byte, n]) => (bytes: Uint8Array) => {
+    const i = at % (bytes.length + 1);
+    return new Uint8Array([...bytes.subarray(0, i), ...new Array<number>(n).fill(byte), ...bytes.subarray(i)]);
+  });
+  return fc.array(fc.oneof(cut, flip, splice, stretch), { minLength: 1, maxLength: 3 }).map((steps) => steps.reduce((bytes, step) => step(bytes), valid));
+}
+
+/** What only decoding a value finds, which a peek does not look for: invalid UTF-8 (a TypeError), an int64 beyond the safe range. */
+export const isValueError = (error: unknown) => error instanceof TypeError || (error instanceof RangeError && /outside the safe integer range/.test(error.message));
+
+/**
+ * Runs the generated shallow decoder and the peek on the same bytes and
+ * expects them to agree: when the decoder reads the bytes, the peek reads
+ * them too and says what the decoded message says; when the decoder throws
+ * on malformed bytes, the peek throws too. Where the decoder throws for a
+ * value (see {@link isValueError}) the peek reads on, and throws only if the
+ * bytes are also malformed further on.
+ * Returns what happened, so that a test can check that it saw every outcome.
+ */
+export function expectPeekAgrees(
+  envelope: DescMessage,
+  shallow: (bytes: Uint8Array) => Record<string, unknown>,
+  peek: (bytes: Uint8Array) => unknown,
+  bytes: Uint8Array,
+): "read" | "threw" | "value error" {
+  let decoded: Record<string, unknown> | undefined;
+  let decodeError: unknown;
+  try {
+    decoded = shallow(bytes);
+  } catch (error) {
+    decodeError = error;
+  }
+  let peeked: Record<string, unknown> | undefined;
+  let peekError: unknown;
+  try {
+    peeked = peekSnapshot(peek(bytes));
+  } catch (error) {
+    peekError = error;
+  }
+  const what = `${hex(bytes)}: decoder ${decodeError === undefined ? "read it" : `threw ${String(decodeError)}`}, peek ${peekError === undefined ? "read it" : `threw ${String(peekError)}`}`;
+  if (decoded !== undefined) {
+    expect(peekError, what).toBeUndefined();
+    expect(peeked, what).toEqual(expectedPeek(envelope, decoded));
+    return "read";
+  }
+  // The decoder stops at the first error: past a value error, the bytes may be malformed too, which the peek then finds.
+  if (isValueError(decodeError)) return "value error";
+  expect(peekError, what).toBeInstanceOf(Error);
+  return "threw";
+}
+
+const VARINT_SCALARS = new Set([ScalarType.INT32, ScalarType.UINT32, ScalarType.SINT32, ScalarType.INT64, ScalarType.UINT64, ScalarType.SINT64, ScalarType.BOOL]);
+/** A varint of 11 bytes: one more than any varint reader accepts. */
+const OVERLONG = [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01];
+
+/**
+ * For every varint the shallow decoder of `envelope` reads (the `type`, and
+ * every varint field of every server payload: singular, repeated unpacked and
+ * packed, map keys and values), a message where that varint is 11 bytes
+ * long: malformed, where stepping over it with `skip()` would pass.
+ */
+export function overlongVarints(envelope: DescMessage): Array<{ what: string; bytes: Uint8Array }> {
+  const out: Array<{ what: string; bytes: Uint8Array }> = [];
+  const typeField = envelope.fields.find((f) => f.name === "type")!;
+  out.push({ what: `${envelope.typeName}.type`, bytes: new BinaryWriter().tag(typeField.number, WireType.Varint).raw(new Uint8Array(OVERLONG)).finish() });
+  const isVarint = (kind: string | undefined, scalar: ScalarType | undefined) => kind === "enum" || (kind === "scalar" && VARINT_SCALARS.has(scalar!));
+  for (const c of serverCases(envelope)) {
+    const payloads: Array<[string, Uint8Array]> = [];
+    for (const f of c.message.fields) {
+      const where = `${c.message.typeName}.${f.name}`;
+      const w = () => new BinaryWriter();
+      if (f.fieldKind === "scalar" || f.fieldKind === "enum") {
+        if (isVarint(f.fieldKind, f.fieldKind === "scalar" ? f.scalar : undefined)) payloads.push([where, w().tag(f.number, WireType.Varint).raw(new Uint8Array(OVERLONG)).finish()]);
+      } else if (f.fieldKind === "list" && isVarint(f.listKind, f.listKind === "scalar" ? f.scalar : undefined)) {
+        payloads.push([`${where} (unpacked)`, w().tag(f.number, WireType.Varint).raw(new Uint8Array(OVERLONG)).finish()]);
+        payloads.push([`${where} (packed)`, w().tag(f.number, WireType.LengthDelimited).bytes(new Uint8Array(OVERLONG)).finish()]);
+      } else if (f.fieldKind === "map" && f.mapKind !== "message") {
+        // (A map of messages makes the payload shallow: the shallow decoder steps over it whole.)
+        if (isVarint("scalar", f.mapKey)) payloads.push([`${where} (key)`, w().tag(f.number, WireType.LengthDelimited).bytes(w().tag(1, WireType.Varint).raw(new Uint8Array(OVERLONG)).finish()).finish()]);
+        if (isVarint(f.mapKind, f.mapKind === "scalar" ? f.scalar : undefined)) payloads.push([`${where} (value)`, w().tag(f.number, WireType.LengthDelimited).bytes(w().tag(2, WireType.Varint).raw(new Uint8Array(OVERLONG)).finish()).finish()]);
+      }
+    }
+    for (const [what, payload] of payloads) out.push({ what, bytes: new BinaryWriter().tag(c.number, WireType.LengthDelimited).bytes(payload).finish() });
+  }
+  return out;
 }

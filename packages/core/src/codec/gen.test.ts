@@ -27,7 +27,22 @@ import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { file_message_message, MessageSchema } from "@avatarkit/simulator/gen";
 import * as fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { comparable, enumArbitrary, expectSameFields, fullValue, hex, messageArbitrary, reachable, toGen, tsName } from "../../../../tools/protoc-gen-avatarkit/src/testing";
+import {
+  comparable,
+  corrupted,
+  enumArbitrary,
+  expectedPeek,
+  expectPeekAgrees,
+  expectSameFields,
+  fullValue,
+  hex,
+  messageArbitrary,
+  overlongVarints,
+  peekSnapshot,
+  reachable,
+  toGen,
+  tsName,
+} from "../../../../tools/protoc-gen-avatarkit/src/testing";
 import * as gen from "../gen/message/message_codec";
 
 const G = gen as unknown as Record<string, unknown>;
@@ -205,5 +220,65 @@ describe("round trips with protobuf-es (property tests)", () => {
         { numRuns: 100 },
       );
     }
+  });
+});
+
+describe("peekServerMessage: the type and the payload's bools, nothing else decoded", () => {
+  /** A server message as protobuf-es writes it: any server case, any type (0 included: then inferred from the case). */
+  const serverMessage = fc
+    .oneof(...serverCases.map((c) => fc.tuple(messageArbitrary(c.message), enumArbitrary(typeEnum)).map(([init, type]) => ({ c, init, type }))))
+    .map(({ c, init, type }) => toBinary(MessageSchema, create(MessageSchema, { type, data: { case: c.localName, value: create(c.message, init) } as never })));
+  /** One to three of them concatenated: protobuf's merge (the same case merges, another starts afresh). */
+  const merged = fc.array(serverMessage, { minLength: 1, maxLength: 3 }).map((parts) => new Uint8Array(Buffer.concat(parts)));
+  const shallow = gen.decodeServerMessageShallow as unknown as (b: Uint8Array) => Record<string, unknown>;
+
+  it("says what protobuf-es decodes: the type (the case's when absent), the case, the animation's end", () => {
+    fc.assert(
+      fc.property(merged, (bytes) => {
+        expect(peekSnapshot(gen.peekServerMessage(bytes))).toEqual(expectedPeek(MessageSchema, fromBinary(MessageSchema, bytes) as never));
+      }),
+      { numRuns: 1000 },
+    );
+    // The bools it reads are the animation's `end`, the only top-level bool of a server payload.
+    expect(peekSnapshot(gen.peekServerMessage(new Uint8Array(0)))).toEqual({ type: 0, case: undefined, serverResponseAnimation: { end: false } });
+  });
+
+  it("throws where decodeServerMessageShallow throws: truncated, overwritten and spliced bytes", () => {
+    const seen = new Set<string>();
+    fc.assert(
+      fc.property(
+        merged.chain((valid) => corrupted(valid)),
+        (bytes) => void seen.add(expectPeekAgrees(MessageSchema, shallow, gen.peekServerMessage, bytes)),
+      ),
+      { numRuns: 5000 },
+    );
+    expect([...seen].sort()).toEqual(["read", "threw", "value error"]);
+  });
+
+  it("throws on a varint of 11 bytes wherever decodeServerMessageShallow reads one", () => {
+    for (const { what, bytes } of overlongVarints(MessageSchema)) {
+      expect(() => shallow(bytes), what).toThrow("invalid varint");
+      expect(() => gen.peekServerMessage(bytes), what).toThrow("invalid varint");
+    }
+  });
+
+  it("reads on past invalid UTF-8 and an unsafe int64, which only decoding them finds", () => {
+    // type 5; server_response_animation { req_id: 2 bytes, end: true }
+    const withReqId = (reqId: [number, number]) => new Uint8Array([0x08, 0x05, 0x32, 0x06, 0x12, 0x02, ...reqId, 0x18, 0x01]);
+    const invalid = withReqId([0xc3, 0x28]);
+    expect(() => gen.decodeServerMessageShallow(invalid)).toThrow(TypeError);
+    expect(peekSnapshot(gen.peekServerMessage(invalid))).toEqual({ type: 5, case: "serverResponseAnimation", serverResponseAnimation: { end: true } });
+    expect(gen.decodeServerMessageShallow(withReqId([0xc3, 0xa9])).data.value).toMatchObject({ reqId: "é", end: true }); // the same bytes, valid
+    const unsafe = new Uint8Array([0x08, 0x0a, 0x5a, 0x0c, 0x20, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x18, 0x01]); // played_ms = 2^63 - 1, state = PLAYING
+    expect(() => gen.decodeServerMessageShallow(unsafe)).toThrow(/outside the safe integer range/);
+    expect(peekSnapshot(gen.peekServerMessage(unsafe))).toMatchObject({ type: 10, case: "serverPlaybackState" });
+  });
+
+  it("returns one object, refilled by every call", () => {
+    const a = gen.peekServerMessage(toBinary(MessageSchema, create(MessageSchema, { type: 5, data: { case: "serverResponseAnimation", value: { end: true } } })));
+    expect(a.serverResponseAnimation.end).toBe(true);
+    const b = gen.peekServerMessage(toBinary(MessageSchema, create(MessageSchema, { type: 2, data: { case: "serverConfirmSession", value: {} } })));
+    expect(b).toBe(a);
+    expect(peekSnapshot(a)).toEqual({ type: 2, case: "serverConfirmSession", serverResponseAnimation: { end: false } });
   });
 });

@@ -11,220 +11,10 @@
 // DO NOT EDIT: change the .proto file (or the plugin) and regenerate.
 
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import type { MessageType, AudioFormat, TransportCompression, EgressType, ServerPlaybackState_State } from "./message_enums";
 
-/**
- * The kind of a Message. Values are fixed by the service.
- *
- * @generated from enum message.MessageType
- */
-export const MessageType = {
-  /**
-   * buf:lint:ignore ENUM_VALUE_PREFIX -- names are the service's own.
-   *
-   * @generated from enum value: MESSAGE_UNSPECIFIED = 0;
-   */
-  MESSAGE_UNSPECIFIED: 0,
-  /**
-   * buf:lint:ignore ENUM_VALUE_PREFIX
-   *
-   * @generated from enum value: MESSAGE_CLIENT_CONFIGURE_SESSION = 1;
-   */
-  MESSAGE_CLIENT_CONFIGURE_SESSION: 1,
-  /**
-   * buf:lint:ignore ENUM_VALUE_PREFIX
-   *
-   * @generated from enum value: MESSAGE_SERVER_CONFIRM_SESSION = 2;
-   */
-  MESSAGE_SERVER_CONFIRM_SESSION: 2,
-  /**
-   * buf:lint:ignore ENUM_VALUE_PREFIX
-   *
-   * @generated from enum value: MESSAGE_CLIENT_AUDIO_INPUT = 3;
-   */
-  MESSAGE_CLIENT_AUDIO_INPUT: 3,
-  /**
-   * buf:lint:ignore ENUM_VALUE_PREFIX
-   *
-   * @generated from enum value: MESSAGE_SERVER_ERROR = 4;
-   */
-  MESSAGE_SERVER_ERROR: 4,
-  /**
-   * buf:lint:ignore ENUM_VALUE_PREFIX
-   *
-   * @generated from enum value: MESSAGE_SERVER_RESPONSE_ANIMATION = 5;
-   */
-  MESSAGE_SERVER_RESPONSE_ANIMATION: 5,
-  /**
-   * Internal to the service (DrivenIngressConfig); clients never send it.
-   * buf:lint:ignore ENUM_VALUE_PREFIX
-   *
-   * @generated from enum value: MESSAGE_CLIENT_DRIVEN_CONFIG = 6;
-   */
-  MESSAGE_CLIENT_DRIVEN_CONFIG: 6,
-  /**
-   * buf:lint:ignore ENUM_VALUE_PREFIX
-   *
-   * @generated from enum value: MESSAGE_CLIENT_INTERRUPT = 7;
-   */
-  MESSAGE_CLIENT_INTERRUPT: 7,
-  /**
-   * buf:lint:ignore ENUM_VALUE_PREFIX
-   *
-   * @generated from enum value: MESSAGE_CLIENT_PAUSE = 8;
-   */
-  MESSAGE_CLIENT_PAUSE: 8,
-  /**
-   * buf:lint:ignore ENUM_VALUE_PREFIX
-   *
-   * @generated from enum value: MESSAGE_CLIENT_RESUME = 9;
-   */
-  MESSAGE_CLIENT_RESUME: 9,
-  /**
-   * buf:lint:ignore ENUM_VALUE_PREFIX
-   *
-   * @generated from enum value: MESSAGE_SERVER_PLAYBACK_STATE = 10;
-   */
-  MESSAGE_SERVER_PLAYBACK_STATE: 10,
-} as const;
-export type MessageType = (typeof MessageType)[keyof typeof MessageType];
-
-/**
- * Close codes of the current service: a ServerError carries one in `code`,
- * then the WebSocket closes with the same code. 40xx: retrying the same
- * request changes nothing; 45xx: retry.
- *
- * @generated from enum message.CloseCode
- */
-export const CloseCode = {
-  /**
-   * @generated from enum value: CLOSE_CODE_UNSPECIFIED = 0;
-   */
-  UNSPECIFIED: 0,
-  /**
-   * @generated from enum value: CLOSE_CODE_CREDITS_EXHAUSTED = 4001;
-   */
-  CREDITS_EXHAUSTED: 4001,
-  /**
-   * The session reached its maximum duration: start a new one.
-   *
-   * @generated from enum value: CLOSE_CODE_SESSION_TIMEOUT = 4002;
-   */
-  SESSION_TIMEOUT: 4002,
-  /**
-   * Too many concurrent sessions for the app: wait for a slot.
-   *
-   * @generated from enum value: CLOSE_CODE_CONCURRENCY_LIMIT = 4003;
-   */
-  CONCURRENCY_LIMIT: 4003,
-  /**
-   * Bad or expired token, or app id mismatch: mint a new token.
-   *
-   * @generated from enum value: CLOSE_CODE_AUTH_FAILED = 4010;
-   */
-  AUTH_FAILED: 4010,
-  /**
-   * A service the session depends on is down: retry with backoff.
-   *
-   * @generated from enum value: CLOSE_CODE_UPSTREAM_UNAVAILABLE = 4503;
-   */
-  UPSTREAM_UNAVAILABLE: 4503,
-} as const;
-export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
-
-/**
- * Encoding of ClientAudioInput.audio.
- *
- * @generated from enum message.AudioFormat
- */
-export const AudioFormat = {
-  /**
-   * Mono, 16-bit little-endian PCM. The service's zero value is a real format.
-   * buf:lint:ignore ENUM_ZERO_VALUE_SUFFIX
-   *
-   * @generated from enum value: AUDIO_FORMAT_PCM_S16LE = 0;
-   */
-  PCM_S16LE: 0,
-  /**
-   * One continuous Ogg Opus logical stream per request id.
-   *
-   * @generated from enum value: AUDIO_FORMAT_OGG_OPUS = 1;
-   */
-  OGG_OPUS: 1,
-} as const;
-export type AudioFormat = (typeof AudioFormat)[keyof typeof AudioFormat];
-
-/**
- * Compression of the transport. Only NONE exists.
- *
- * @generated from enum message.TransportCompression
- */
-export const TransportCompression = {
-  /**
-   * buf:lint:ignore ENUM_ZERO_VALUE_SUFFIX -- the service's zero value is NONE.
-   *
-   * @generated from enum value: TRANSPORT_COMPRESSION_NONE = 0;
-   */
-  NONE: 0,
-} as const;
-export type TransportCompression = (typeof TransportCompression)[keyof typeof TransportCompression];
-
-/**
- * Where the service publishes its output instead of the WebSocket.
- *
- * @generated from enum message.EgressType
- */
-export const EgressType = {
-  /**
-   * @generated from enum value: EGRESS_TYPE_UNSPECIFIED = 0;
-   */
-  UNSPECIFIED: 0,
-  /**
-   * @generated from enum value: EGRESS_TYPE_LIVEKIT = 1;
-   */
-  LIVEKIT: 1,
-  /**
-   * @generated from enum value: EGRESS_TYPE_AGORA = 2;
-   */
-  AGORA: 2,
-} as const;
-export type EgressType = (typeof EgressType)[keyof typeof EgressType];
-
-/**
- * The playback states, as the service names them.
- *
- * @generated from enum message.ServerPlaybackState.State
- */
-export const ServerPlaybackState_State = {
-  /**
-   * @generated from enum value: STATE_UNSPECIFIED = 0;
-   */
-  STATE_UNSPECIFIED: 0,
-  /**
-   * buf:lint:ignore ENUM_VALUE_PREFIX -- the service's own names.
-   *
-   * @generated from enum value: PLAYING = 1;
-   */
-  PLAYING: 1,
-  /**
-   * buf:lint:ignore ENUM_VALUE_PREFIX
-   *
-   * @generated from enum value: PAUSED = 2;
-   */
-  PAUSED: 2,
-  /**
-   * buf:lint:ignore ENUM_VALUE_PREFIX
-   *
-   * @generated from enum value: ENDED = 3;
-   */
-  ENDED: 3,
-  /**
-   * buf:lint:ignore ENUM_VALUE_PREFIX
-   *
-   * @generated from enum value: INTERRUPTED = 4;
-   */
-  INTERRUPTED: 4,
-} as const;
-export type ServerPlaybackState_State = (typeof ServerPlaybackState_State)[keyof typeof ServerPlaybackState_State];
+/** The enums live in ./message_enums, which imports nothing: code that needs only a constant imports it from there. */
+export { MessageType, CloseCode, AudioFormat, TransportCompression, EgressType, ServerPlaybackState_State } from "./message_enums";
 
 // Encoded (sent by the client).
 /**
@@ -610,6 +400,21 @@ export const ServerMessageType = {
   serverResponseAnimation: 5, // MESSAGE_SERVER_RESPONSE_ANIMATION
   serverPlaybackState: 10, // MESSAGE_SERVER_PLAYBACK_STATE
 } as const;
+
+/**
+ * What peekServerMessage reads of a message.Message from the server: its
+ * `type` and, of the server case present, the payload's top-level bool fields.
+ * Every call returns the same object, refilled: read it before the next call.
+ * After a throw its contents are unspecified.
+ */
+export interface ServerMessagePeek {
+  /** As received; when absent (0), the `type` of the server case present (0 when none). */
+  readonly type: MessageType;
+  /** The server case present (the last one, as the decoders keep it); `undefined` when none. */
+  readonly case: ServerMessageData["case"];
+  /** The bool fields of the serverResponseAnimation case: as decoded when it is the case present, false otherwise. */
+  readonly serverResponseAnimation: Readonly<Pick<ServerResponseAnimation, "end">>;
+}
 
 // Wire helpers.
 
@@ -1203,5 +1008,163 @@ export function decodeServerMessageShallow(bytes: Uint8Array): ServerMessage {
   }
   assertEnd(r, r.len);
   return m;
+}
+
+/** Steps over message.ServerConfirmSession up to `end`; throws where readServerConfirmSession throws on malformed bytes. */
+function peekServerConfirmSession(r: BinaryReader, end: number): void {
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag) {
+      case 10: // connection_id = 1
+      case 18: // capabilities = 2
+        r.pos = lengthEnd(r);
+        break;
+      default:
+        skipField(r, tag);
+    }
+  }
+  assertEnd(r, end);
+}
+
+/** Steps over message.ServerError up to `end`; throws where readServerError throws on malformed bytes. */
+function peekServerError(r: BinaryReader, end: number): void {
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag) {
+      case 10: // connection_id = 1
+      case 18: // req_id = 2
+      case 34: // message = 4
+        r.pos = lengthEnd(r);
+        break;
+      case 24: // code = 3
+        r.uint32();
+        break;
+      default:
+        skipField(r, tag);
+    }
+  }
+  assertEnd(r, end);
+}
+
+/** Steps over message.ServerResponseAnimation up to `end`, reading its bool fields into `m`; throws where readServerResponseAnimationShallow throws on malformed bytes. */
+function peekServerResponseAnimation(r: BinaryReader, end: number, m: { end: boolean }): void {
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag) {
+      case 10: // connection_id = 1
+      case 18: // req_id = 2
+      case 34: // animation = 4
+      case 42: // avatar_id = 5
+        r.pos = lengthEnd(r);
+        break;
+      case 24: // end = 3
+        m.end = r.bool();
+        break;
+      default:
+        skipField(r, tag);
+    }
+  }
+  assertEnd(r, end);
+}
+
+/** Steps over message.ServerPlaybackState up to `end`; throws where readServerPlaybackState throws on malformed bytes. */
+function peekServerPlaybackState(r: BinaryReader, end: number): void {
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag) {
+      case 10: // connection_id = 1
+      case 18: // req_id = 2
+      case 42: // reason = 5
+        r.pos = lengthEnd(r);
+        break;
+      case 24: // state = 3
+        r.uint32();
+        break;
+      case 32: // played_ms = 4
+        r.bool(); // a varint of up to 10 bytes, as int64() reads it, without the bigint
+        break;
+      default:
+        skipField(r, tag);
+    }
+  }
+  assertEnd(r, end);
+}
+
+/** The object peekServerMessage fills and returns, every call. */
+const peeked = {
+  type: 0 as MessageType,
+  case: undefined as ServerMessageData["case"],
+  serverResponseAnimation: { end: false },
+};
+
+/** Sets the bool fields of every case to false. */
+function clearPeeked(): void {
+  peeked.serverResponseAnimation.end = false;
+}
+
+/**
+ * Reads as much of a message.Message from the server as classifying it takes: its
+ * `type` and the top-level bool fields of the server case's payload (see
+ * {@link ServerMessagePeek}). Every other field is stepped over: no string is decoded, nothing
+ * allocated beyond the reader. It throws where decodeServerMessageShallow throws on malformed
+ * bytes (truncated fields, bad tags, lengths past the end), except on what only decoding a value
+ * finds: invalid UTF-8 in a string, an int64 beyond Number.MAX_SAFE_INTEGER.
+ */
+export function peekServerMessage(bytes: Uint8Array): ServerMessagePeek {
+  const r = new BinaryReader(bytes);
+  let type = 0;
+  let present: ServerMessageData["case"] = undefined;
+  let presentType = 0;
+  clearPeeked();
+  while (r.pos < r.len) {
+    const tag = r.uint32();
+    switch (tag) {
+      case 8: // type = 1
+        type = r.int32();
+        break;
+      case 26: // server_confirm_session = 3, type = MESSAGE_SERVER_CONFIRM_SESSION
+        if (present !== "serverConfirmSession") {
+          // Another case: a fresh payload, as the decoders start one.
+          present = "serverConfirmSession";
+          presentType = 2;
+          clearPeeked();
+        }
+        peekServerConfirmSession(r, lengthEnd(r));
+        break;
+      case 42: // server_error = 5, type = MESSAGE_SERVER_ERROR
+        if (present !== "serverError") {
+          // Another case: a fresh payload, as the decoders start one.
+          present = "serverError";
+          presentType = 4;
+          clearPeeked();
+        }
+        peekServerError(r, lengthEnd(r));
+        break;
+      case 50: // server_response_animation = 6, type = MESSAGE_SERVER_RESPONSE_ANIMATION
+        if (present !== "serverResponseAnimation") {
+          // Another case: a fresh payload, as the decoders start one.
+          present = "serverResponseAnimation";
+          presentType = 5;
+          clearPeeked();
+        }
+        peekServerResponseAnimation(r, lengthEnd(r), peeked.serverResponseAnimation);
+        break;
+      case 90: // server_playback_state = 11, type = MESSAGE_SERVER_PLAYBACK_STATE
+        if (present !== "serverPlaybackState") {
+          // Another case: a fresh payload, as the decoders start one.
+          present = "serverPlaybackState";
+          presentType = 10;
+          clearPeeked();
+        }
+        peekServerPlaybackState(r, lengthEnd(r));
+        break;
+      default:
+        skipField(r, tag);
+    }
+  }
+  assertEnd(r, r.len);
+  peeked.type = (type === 0 ? presentType : type) as MessageType;
+  peeked.case = present;
+  return peeked;
 }
 
