@@ -87,6 +87,8 @@ window.mic = {
     }
   },
   level: () => capture.level,
+  reqId: () => capture.reqId,
+  interrupt: () => session.interrupt(),
   closeSession: () => session.close(),
   tracks: () => opened.flatMap((stream) => stream.getTracks().map((track) => track.readyState)),
   state: () => record,
@@ -111,6 +113,8 @@ declare global {
       capture(options?: Record<string, unknown>): Promise<{ reqId?: string; error?: PageError }>;
       stop(): Promise<{ reqId?: string; capturedMs?: number; reqIdAfter?: unknown; error?: PageError }>;
       level(): number;
+      reqId(): string | Promise<string>;
+      interrupt(): Promise<string>;
       closeSession(): Promise<void>;
       tracks(): string[];
       state(): { frames: number; lastFrames: number; errors: PageError[]; captureErrors: PageError[]; sends: Array<{ samples: number; sampleRate: number; end: boolean }> };
@@ -299,6 +303,32 @@ describe("captureMicrophone() with a fake microphone", () => {
     const sentMs = (sends.reduce((n, s) => n + s.samples, 0) / rate) * 1000;
     expect(Math.abs(sentMs - stopped.capturedMs!) / stopped.capturedMs!).toBeLessThan(0.05);
     expect(Math.abs(request.durationMs - sentMs)).toBeLessThan(5);
+  });
+
+  it("an interrupt mid-capture ends its request; the capture goes on in a new one, and reqId follows", async () => {
+    const context = page.context();
+    page = await openPage(browser(), server.origin, problems);
+    await context.close();
+    await page.evaluate((o) => window.mic.open(o), { sessionToken: await tokenFor(sim), appId: DEMO_CREDENTIALS.appId, avatarId: DEMO_CREDENTIALS.avatarId, ingressEndpointUrl: sim.ingressEndpointUrl, sampleRate: RATE });
+    const started = await page.evaluate(() => window.mic.capture({ chunkMs: 100 }));
+    expect(started.error).toBeUndefined();
+    const first = started.reqId!;
+    const interrupted = sim.waitFor("interrupt", (reqId) => reqId === first, { timeoutMs: 5000 });
+    const nextAudio = sim.waitFor("message", (m) => m.data.case === "clientAudioInput" && m.data.value.reqId !== first, { timeoutMs: 5000 });
+    expect(await page.evaluate(() => window.mic.interrupt())).toBe(first);
+    await interrupted;
+    const [message] = await nextAudio;
+    const second = message.data.case === "clientAudioInput" ? message.data.value.reqId : "";
+    expect(second).toMatch(/^\d{14}_/);
+    await page.waitForFunction((id) => window.mic.reqId() === id, second, { timeout: 5000 });
+
+    const ended = sim.waitFor("request", (r) => r.reqId === second, { timeoutMs: 10_000 });
+    const stopped = await page.evaluate(() => window.mic.stop());
+    expect(stopped).toMatchObject({ reqId: second, reqIdAfter: second });
+    expect((await ended)[0].ended).toBe(true);
+    const state = await page.evaluate(() => window.mic.state());
+    expect(state.captureErrors).toEqual([]);
+    expect(state.errors).toEqual([]);
   });
 
   it("a session that closes mid-capture fails the capture and releases the device", async () => {

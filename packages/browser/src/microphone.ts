@@ -48,6 +48,8 @@ export interface MicrophoneCapture {
   /**
    * The request id: a promise until the first chunk was sent, the id itself
    * afterwards. The promise rejects if the capture fails before that.
+   * `session.interrupt()` ends the request the capture is sending; the
+   * capture goes on in a new request, whose id this is from its first chunk on.
    */
   readonly reqId: string | Promise<string>;
   /**
@@ -387,10 +389,8 @@ class Capture implements MicrophoneCapture {
       throw new AvatarSDKError("connectionClosed", `The microphone capture stopped: the session is ${this.session.state}`, { phase: "websocket_send", reqId: this.#reqId });
     }
     const reqId = await this.session.sendAudio({ samples, sampleRate: this.sampleRate }, end);
-    if (this.#reqId === undefined) {
-      this.#reqId = reqId;
-      this.#resolveReqId(reqId);
-    }
+    if (this.#reqId === undefined) this.#resolveReqId(reqId);
+    this.#reqId = reqId; // after an interrupt, the new request's
     return reqId;
   }
 
