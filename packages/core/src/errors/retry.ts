@@ -1,4 +1,4 @@
-import { CloseCode } from "../gen/message/message_codec";
+import { CloseCode } from "../gen/message/message_enums";
 import { AvatarSDKErrorCode as C, type AvatarSDKErrorCode } from "./codes";
 
 /**
