@@ -81,11 +81,7 @@ const MAX_COALESCED_CHUNKS = 25;
 /** The AudioContexts that loaded the processor already (by URL). */
 const loaded = /* @__PURE__ */ new WeakMap<BaseAudioContext, Map<string, Promise<void>>>();
 
-const microphoneError = (field: string, message: string, cause?: unknown): ConfigurationError => {
-  const error = new ConfigurationError(field, message);
-  if (cause !== undefined) Object.defineProperty(error, "cause", { value: cause, configurable: true, writable: true });
-  return error;
-};
+const microphoneError = (field: string, message: string, cause?: unknown): ConfigurationError => new ConfigurationError(field, message, { cause });
 
 /** A getUserMedia failure as an SDK error. */
 function mediaError(error: unknown): AvatarSDKError {

@@ -108,8 +108,13 @@ export class ConfigurationError extends AvatarSDKError {
   /** The option or argument at fault, e.g. `"sampleRate"` or `"livekitEgress.url"`. */
   readonly field: string;
 
-  constructor(field: string, message: string) {
-    super("invalidRequest", message);
+  /**
+   * @param field - the option or argument at fault.
+   * @param message - what is wrong and what to change.
+   * @param options - `cause`: the error behind it (e.g. the browser's `NotAllowedError`), as with `Error`.
+   */
+  constructor(field: string, message: string, options?: { cause?: unknown }) {
+    super("invalidRequest", message, options?.cause === undefined ? {} : { cause: options.cause });
     this.field = field;
   }
 }

@@ -36,6 +36,9 @@ describe("AvatarSDKError", () => {
   it("keeps the cause", () => {
     const cause = new Error("root");
     expect(new AvatarSDKError("unknown", "x", { cause }).cause).toBe(cause);
+    const config = new ConfigurationError("microphone", "denied", { cause });
+    expect(config).toMatchObject({ cause, field: "microphone", code: "invalidRequest", retryable: false });
+    expect(Object.hasOwn(new ConfigurationError("sampleRate", "x"), "cause")).toBe(false);
   });
 
   it("subclasses are AvatarSDKErrors and not each other", () => {
