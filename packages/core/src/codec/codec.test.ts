@@ -22,7 +22,7 @@ import {
 } from "@avatarkit/simulator/gen";
 import * as fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeAnimationFrame, decodeServerMessage, DecodeError } from "./decode";
+import { decodeAnimationFrame, decodeServerMessage, DecodeError, peekAnimationEnd } from "./decode";
 import { encodeAudioInput, encodeConfigureSession, encodeInterrupt, encodePause, encodeResume } from "./encode";
 import * as codec from "./index";
 
@@ -32,7 +32,7 @@ const ascii = (s: string) => Buffer.from(s, "latin1").toString("hex");
 
 describe("the module's exports", () => {
   it("are what the rest of core imports", () => {
-    expect(Object.keys(codec).sort()).toEqual(["DecodeError", "decodeAnimationFrame", "decodeServerMessage", "encodeAudioInput", "encodeConfigureSession", "encodeInterrupt", "encodePause", "encodeResume"]);
+    expect(Object.keys(codec).sort()).toEqual(["DecodeError", "decodeAnimationFrame", "decodeServerMessage", "encodeAudioInput", "encodeConfigureSession", "encodeInterrupt", "encodePause", "encodeResume", "peekAnimationEnd"]);
   });
 });
 
@@ -190,6 +190,50 @@ describe("decoding, byte fixtures", () => {
   it("errors say why", () => {
     expect(() => decodeServerMessage(unhex("0802 1a03 0a01 ff"))).toThrow("invalid UTF-8 in a string field");
     expect(() => decodeServerMessage(unhex("0805 3205 1201"))).toThrow("a length-delimited field runs past the end");
+  });
+});
+
+describe("peekAnimationEnd: the per-frame fast path", () => {
+  it("an animation frame's end, undefined for anything else", () => {
+    expect(peekAnimationEnd(unhex("0805 3211 0a0163 120172 1801 2207 0a05 0a03 000000"))).toBe(true); // keyframes (malformed ones) not read
+    expect(peekAnimationEnd(unhex("0805 320a 1201 72 1801 2d 01020304"))).toBe(true); // an unknown field in the payload
+    expect(peekAnimationEnd(unhex("0805 3203 120172"))).toBe(false);
+    expect(peekAnimationEnd(unhex("0805"))).toBe(false); // no payload
+    expect(peekAnimationEnd(unhex("3202 1801"))).toBe(true); // no type: the payload's
+    expect(peekAnimationEnd(unhex("0805 1a04 0a02 6331"))).toBe(false); // a confirm payload: read as an empty animation
+    expect(peekAnimationEnd(unhex("0805 3202 1801 1a00"))).toBe(false); // a later case replaces the animation
+    for (const other of ["0802 1a04 0a02 6331", "0804 2a03 18a11f", "080a 5a02 1801", "0863", "", "1a00"]) expect(peekAnimationEnd(unhex(other)), other).toBeUndefined();
+  });
+  it("agrees with decodeServerMessage on what protobuf-es writes", () => {
+    fc.assert(
+      fc.property(fc.boolean(), fc.string(), fc.boolean(), (withType, reqId, end) => {
+        const bytes = pb({ type: withType ? PbMessageType.MESSAGE_SERVER_RESPONSE_ANIMATION : 0, data: { case: "serverResponseAnimation", value: { reqId, end, animation: { keyframes: [{ jawPose: [1] }] } } } });
+        expect(peekAnimationEnd(bytes)).toBe((decodeServerMessage(bytes) as { end: boolean }).end);
+      }),
+    );
+  });
+  it.each([
+    ["truncated varint", "08"],
+    ["truncated tag", "ff"],
+    ["length past the end", "0805 3205 1201"],
+    ["a submessage field past its length", "0805 3202 1203 727272"],
+    ["field number 0", "0001"],
+    ["a truncated group", "0b"],
+    ["wire type 6", "0e"],
+    ["an end-group tag without its group", "0c"],
+    ["truncated fixed64 in an unknown field", "0805 79 0102"],
+    ["an 11-byte varint for end", "0805 320c 18 8080808080808080808001"],
+  ])("rejects %s with a DecodeError, as decodeServerMessage does", (_name, bytes) => {
+    expect(() => peekAnimationEnd(unhex(bytes))).toThrow(DecodeError);
+    expect(() => decodeServerMessage(unhex(bytes))).toThrow(DecodeError);
+  });
+  it("does not decode the strings of an animation frame: invalid UTF-8 in req_id passes", () => {
+    const bytes = unhex("0805 3206 1202 c328 1801");
+    expect(() => decodeServerMessage(bytes)).toThrow("invalid UTF-8 in a string field");
+    expect(peekAnimationEnd(bytes)).toBe(true);
+  });
+  it("errors say why", () => {
+    expect(() => peekAnimationEnd(unhex("0805 3205 1201"))).toThrow("a length-delimited field runs past the end");
   });
 });
 
@@ -373,7 +417,7 @@ describe("equivalence with the protobuf-es schema (property tests)", () => {
       fc.property(fc.constantFrom(...frames), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat(), (valid, flips, cut) => {
         const bytes = valid.slice(0, cut % (valid.length + 1) || valid.length);
         for (const [at, value] of flips) if (bytes.length > 0) bytes[at % bytes.length] = value;
-        for (const decode of [decodeServerMessage, decodeAnimationFrame]) {
+        for (const decode of [decodeServerMessage, decodeAnimationFrame, peekAnimationEnd]) {
           try {
             decode(bytes);
           } catch (error) {
@@ -390,9 +434,10 @@ describe("equivalence with the protobuf-es schema (property tests)", () => {
     for (let i = 0; i < 200; i++) w.tag(15, WireType.StartGroup);
     const deepGroups = w.finish();
     expect(() => decodeServerMessage(deepGroups)).toThrow(DecodeError);
+    expect(() => peekAnimationEnd(deepGroups)).toThrow(DecodeError);
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
-        for (const decode of [decodeServerMessage, decodeAnimationFrame]) {
+        for (const decode of [decodeServerMessage, decodeAnimationFrame, peekAnimationEnd]) {
           try {
             decode(bytes);
           } catch (error) {

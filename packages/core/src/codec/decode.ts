@@ -7,11 +7,13 @@
 import {
   decodeServerMessage as decodeWire,
   decodeServerMessageShallow,
+  peekServerMessage,
   MessageType,
   ServerMessageType,
   ServerPlaybackState_State as State,
   type Flame,
   type ServerMessage as WireServerMessage,
+  type ServerMessagePeek,
   type ServerPlaybackState_State,
 } from "../gen/message/message_codec";
 
@@ -47,13 +49,18 @@ export interface DecodedAnimationFrame {
   readonly keyframes: Flame[];
 }
 
+/** What a generated decoder threw, as a {@link DecodeError}. */
+function decodeError(error: unknown): DecodeError {
+  const reason = error instanceof TypeError ? "invalid UTF-8 in a string field" : error instanceof Error ? error.message : String(error);
+  return new DecodeError(reason, { cause: error });
+}
+
 /** Runs a generated decoder; whatever it throws becomes a {@link DecodeError}. */
 function decodeWith(decode: (bytes: Uint8Array) => WireServerMessage, bytes: Uint8Array): WireServerMessage {
   try {
     return decode(bytes);
   } catch (error) {
-    const reason = error instanceof TypeError ? "invalid UTF-8 in a string field" : error instanceof Error ? error.message : String(error);
-    throw new DecodeError(reason, { cause: error });
+    throw decodeError(error);
   }
 }
 
@@ -79,7 +86,9 @@ function stateName(state: ServerPlaybackState_State): "playing" | "paused" | "en
 }
 
 /**
- * Decodes a server `Message` without its keyframes (the per-frame path).
+ * Decodes a server `Message` without its keyframes: what the session does
+ * with every message but the animation frames of a session without
+ * `onFrame` (those go through {@link peekAnimationEnd}).
  * Unknown fields are skipped; a type without a known server payload is
  * `other`; a payload that does not match the type is read as empty.
  * Throws {@link DecodeError} on malformed bytes, never anything else.
@@ -115,6 +124,28 @@ export function decodeServerMessage(bytes: Uint8Array): ServerMessage {
     default:
       return { kind: "other", type };
   }
+}
+
+/**
+ * The per-frame fast path: the `end` flag of an animation message, or
+ * `undefined` for any other kind of message. Only the type and `end` are
+ * read (the generated `peekServerMessage`): no string is decoded, no object
+ * made but the reader. It throws {@link DecodeError} on the malformed bytes that
+ * {@link decodeServerMessage} rejects (truncated fields, bad tags, lengths
+ * past the end), except on what only decoding the fields it skips finds:
+ * invalid UTF-8 in a string and an int64 beyond the safe integer range,
+ * in the payload present. A frame with an invalid UTF-8 `req_id` is
+ * therefore an animation frame here and a DecodeError there.
+ */
+export function peekAnimationEnd(bytes: Uint8Array): boolean | undefined {
+  let peek: ServerMessagePeek;
+  try {
+    peek = peekServerMessage(bytes);
+  } catch (error) {
+    throw decodeError(error);
+  }
+  // The type as sent or inferred from the payload, as typeOf() does; `end` is false unless the payload is an animation.
+  return peek.type === MessageType.MESSAGE_SERVER_RESPONSE_ANIMATION ? peek.serverResponseAnimation.end : undefined;
 }
 
 /**

@@ -1,2 +1,2 @@
 export { encodeConfigureSession, encodeAudioInput, encodeInterrupt, encodePause, encodeResume, type ConfigureSessionFields } from "./encode";
-export { decodeServerMessage, decodeAnimationFrame, DecodeError, type ServerMessage, type DecodedAnimationFrame } from "./decode";
+export { decodeServerMessage, decodeAnimationFrame, peekAnimationEnd, DecodeError, type ServerMessage, type DecodedAnimationFrame } from "./decode";

@@ -1,4 +1,4 @@
-import { decodeServerMessage, type ServerMessage } from "../codec/index";
+import { decodeServerMessage, peekAnimationEnd, type ServerMessage } from "../codec/index";
 import type { SessionConfig } from "../config/options";
 import type { AvatarSDKError } from "../errors/avatar-sdk-error";
 import { closedByServer, sdkError, serverErrorReceived } from "../errors/create";
@@ -44,10 +44,16 @@ export interface ReceiverEvents {
 }
 
 /**
- * The open session's inbound side: decodes every message and hands it to
+ * The open session's inbound side: classifies every message and hands it to
  * the callbacks that asked for it (`transportFrames`, `onFrame`,
  * `onPlaybackState`), or reports what went wrong. Unknown message types are
  * ignored (forward compatibility).
+ *
+ * Without `onFrame`, an animation frame is only peeked at (its type and
+ * `end`, see {@link peekAnimationEnd}): nothing else of it is decoded, so
+ * its strings are not checked for valid UTF-8 (the bytes go to
+ * `transportFrames` unchanged, as the service asks). Every other message,
+ * and every frame when `onFrame` is set, is decoded (keyframes aside).
  * @internal
  */
 export class Receiver {
@@ -65,12 +71,23 @@ export class Receiver {
 
   /**
    * Handles one frame received while the session is open. The per-frame
-   * path: no intermediate result object, and the callbacks are called
-   * straight from here.
+   * path: an animation frame for `transportFrames` alone is peeked at, not
+   * decoded, no object is made for it, and the callback is called straight
+   * from here.
    */
   receive(data: Uint8Array | string): void {
     this.#lastServerError = undefined;
     if (typeof data === "string") return this.#events.report(textFrame(data, "websocket_runtime", this.#connectionId));
+    const config = this.#config;
+    if (config.onFrame === undefined) {
+      let end: boolean | undefined;
+      try {
+        end = peekAnimationEnd(data);
+      } catch (error) {
+        return this.#events.report(undecodable(data, "websocket_runtime", this.#connectionId, error));
+      }
+      if (end !== undefined) return invokeCallback(config.logger, "transportFrames", config.transportFrames, data, end);
+    }
     let message: ServerMessage;
     try {
       message = decodeServerMessage(data);
