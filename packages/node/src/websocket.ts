@@ -45,16 +45,18 @@ function readBody(response: IncomingMessage): Promise<string> {
 }
 
 /**
- * A received message's bytes as memory of their own. A Buffer from `ws` is
- * often a view into the socket's read chunk, which other messages share:
- * the application may keep the bytes (queue them for a renderer), so one
- * copy into a right-sized Uint8Array, which keeps nothing else alive.
- * A Buffer that already spans its whole ArrayBuffer (ws concatenated
- * fragments into it) is handed over as it is.
+ * A received message's bytes as a plain Uint8Array over the memory of ws'
+ * Buffer: no copy. The bytes stay valid after the callbacks return, for as
+ * long as the application keeps them: Node reads every chunk from the socket
+ * into memory of its own that is never reused, and ws hands out slices of
+ * it (or, for a message split across reads, a fresh Buffer it copied the
+ * parts into); neither is written again. A kept frame does keep the rest of
+ * that memory alive (the other messages of the same read, up to 64 KiB):
+ * an application that holds many frames for long can `slice()` them, which
+ * copies (a Uint8Array, not a Buffer, whose `slice` would share).
  */
-function ownBytes(data: Buffer): Uint8Array {
-  if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) return new Uint8Array(data.buffer, 0, data.byteLength);
-  return new Uint8Array(data);
+function viewBytes(data: Buffer): Uint8Array {
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
 /**
@@ -97,7 +99,7 @@ export const nodeWebSocketFactory: WebSocketFactory = {
         resolve(wrap(ws));
       });
       ws.on("message", (data: Buffer, isBinary: boolean) => {
-        request.onMessage(isBinary ? ownBytes(data) : data.toString("utf8"));
+        request.onMessage(isBinary ? viewBytes(data) : data.toString("utf8"));
       });
       ws.on("close", (code: number, reason: Buffer) => {
         if (opened) request.onClose(code, reason.toString("utf8"));

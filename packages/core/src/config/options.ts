@@ -134,13 +134,23 @@ export interface SessionOptions {
   oggOpusEncoder?: OggOpusEncoderConfig;
   /** Called once per request with the whole Ogg Opus stream the built-in encoder produced. */
   onEncodedAudio?: (reqId: string, audio: Uint8Array) => void;
-  /** Called with every animation frame, byte for byte as received; `isLast` marks a request's last frame. */
+  /**
+   * Called with every animation frame, byte for byte as received; `isLast`
+   * marks a request's last frame. The bytes may be kept after the callback
+   * returns (queued for a renderer): nothing overwrites them. They are not
+   * copied per frame: in Node `frame` is a view into the memory the socket
+   * read it into, and keeps that read (other frames with it, up to 64 KiB)
+   * alive while held; `frame.slice()` copies it into memory of its own size.
+   * In browsers each frame has an ArrayBuffer of its own.
+   */
   transportFrames?: (frame: Uint8Array, isLast: boolean) => void;
   /**
    * Called with every animation message and its context (request id, last
    * flag, avatar id). Frames of a request you interrupted may still arrive
    * (they were in flight): compare `frame.reqId` with the id `interrupt()`
    * resolved with to drop them. Decode keyframes with `decodeAnimationFrame(frame.bytes)`.
+   * `frame.bytes` is the Uint8Array `transportFrames` gets, and may be kept
+   * the same way (see {@link SessionOptions.transportFrames}).
    */
   onFrame?: (frame: AnimationFrame) => void;
   /** Called with every playback state the server sends (servers that announce `playback_state`). */
