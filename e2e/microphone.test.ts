@@ -68,7 +68,14 @@ window.mic = {
     };
     return connectionId;
   },
-  async capture(options = {}) {
+  async capture({ suspendedContext = false, ...options } = {}) {
+    if (suspendedContext) {
+      // A context the browser will not start (no user gesture): resume() never settles.
+      const context = new AudioContext();
+      await context.suspend();
+      context.resume = () => new Promise(() => {});
+      options.audioContext = context;
+    }
     try {
       capture = await sdk.captureMicrophone(session, { ...options, onError: (error) => record.captureErrors.push(plain(error)) });
       record.startedAt = performance.now();
@@ -346,6 +353,17 @@ describe("captureMicrophone() with a fake microphone", () => {
     expect(error).toMatchObject({ isAvatarSDKError: true });
     const stopped = await page.evaluate(() => window.mic.stop());
     expect(stopped.error?.code).toBe(error!.code);
+  });
+
+  it("an AudioContext that stays suspended is a ConfigurationError (field audioContext), and the opened microphone is released", async () => {
+    const context = page.context();
+    page = await openPage(browser(), server.origin, problems);
+    await context.close();
+    await page.evaluate((o) => window.mic.open(o), { sessionToken: await tokenFor(sim), appId: DEMO_CREDENTIALS.appId, avatarId: DEMO_CREDENTIALS.avatarId, ingressEndpointUrl: sim.ingressEndpointUrl, sampleRate: RATE });
+    const result = await page.evaluate(() => window.mic.capture({ suspendedContext: true, resumeTimeoutMs: 200 }));
+    expect(result.error).toMatchObject({ isAvatarSDKError: true, name: "ConfigurationError", code: "invalidRequest", field: "audioContext", retryable: false });
+    expect(result.error!.message).toMatch(/^The AudioContext stays suspended: browsers start audio only after a user gesture/);
+    expect(await page.evaluate(() => window.mic.tracks())).toEqual(["ended"]);
   });
 
   it("a worklet that does not load is a ConfigurationError, and the opened microphone is released", async () => {
