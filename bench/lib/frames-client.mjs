@@ -2,11 +2,13 @@
 // takes one flood as a warm-up, then times `floods` more: this process's
 // CPU time (user + system) from asking for a flood to its last frame.
 //
-//   node bench/lib/frames-client.mjs <sdk|ws|ws-copy|ws-slice> <url> <frames per flood> <floods>
+//   node bench/lib/frames-client.mjs <sdk|ws|ws-view|ws-copy|ws-slice> <url> <frames per flood> <floods>
 //
 // - sdk: an @avatarkit/node session (start() with a pre-minted token, then
 //   sendAudio(…, true) asks for each flood), frames counted in transportFrames;
 // - ws: a bare `ws` client (nodebuffer) that only counts messages;
+// - ws-view: the same, making the view the SDK hands out
+//   (`new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)`);
 // - ws-copy: the same, copying each message once (`new Uint8Array(buffer)`);
 // - ws-slice: the same, copying with `Uint8Array.prototype.slice`.
 import { createRequire } from "node:module";
@@ -24,7 +26,7 @@ const seen = () => {
   }
 };
 const results = [];
-let keep; // defeats dead-code elimination of the copies
+let keep; // defeats dead-code elimination of the views and copies
 
 /** Times one flood that `ask()` requests. */
 async function timed(ask) {
@@ -57,18 +59,23 @@ if (variant === "sdk") {
   const require = createRequire(new URL("../../packages/node/package.json", import.meta.url));
   const WebSocket = require("ws");
   const ws = new WebSocket(url, { perMessageDeflate: false });
-  const onMessage =
-    variant === "ws"
-      ? () => seen()
-      : variant === "ws-copy"
-        ? (data) => {
-            keep = new Uint8Array(data);
-            seen();
-          }
-        : (data) => {
-            keep = Uint8Array.prototype.slice.call(data);
-            seen();
-          };
+  const handlers = {
+    ws: () => seen(),
+    "ws-view": (data) => {
+      keep = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      seen();
+    },
+    "ws-copy": (data) => {
+      keep = new Uint8Array(data);
+      seen();
+    },
+    "ws-slice": (data) => {
+      keep = Uint8Array.prototype.slice.call(data);
+      seen();
+    },
+  };
+  const onMessage = handlers[variant];
+  if (onMessage === undefined) throw new Error(`unknown variant ${variant}`);
   let confirmed;
   const confirm = new Promise((resolve) => (confirmed = resolve));
   ws.once("message", () => {
