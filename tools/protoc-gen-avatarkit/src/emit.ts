@@ -302,11 +302,11 @@ const HELPER_CODE: Record<string, string[]> = {
     "}",
   ],
   lengthEnd: [
-    "/** Reads a length prefix; returns where the value ends. */",
-    "function lengthEnd(r: BinaryReader): number {",
+    "/** Reads a length prefix; returns where the value ends, which must be within `limit` (the end of what is read). */",
+    "function lengthEnd(r: BinaryReader, limit = r.len): number {",
     "  const length = r.uint32();",
     "  const end = r.pos + length;",
-    '  if (end > r.len) throw new RangeError("a length-delimited field runs past the end");',
+    '  if (end > limit) throw new RangeError("a length-delimited field runs past the end");',
     "  return end;",
     "}",
   ],
@@ -334,8 +334,8 @@ const HELPER_CODE: Record<string, string[]> = {
   ],
   skipPacked: [
     "/** Skips a packed field of fixed-width elements; throws, as reading them does, when its length is not a multiple of the width. */",
-    "function skipPacked(r: BinaryReader, width: number): void {",
-    "  const end = lengthEnd(r);",
+    "function skipPacked(r: BinaryReader, width: number, limit: number): void {",
+    "  const end = lengthEnd(r, limit);",
     "  if ((end - r.pos) % width !== 0) throw new Error(`packed field of ${end - r.pos} bytes, not a multiple of ${width}`);",
     "  r.pos = end;",
     "}",
@@ -838,7 +838,7 @@ export class Emitter {
     const e = elementOf(f);
     const label = `// ${f.name} = ${f.number}`;
     const lenTag = tagOf(f, WT.len);
-    const overLength = ["r.pos = lengthEnd(r);"];
+    const overLength = ["r.pos = lengthEnd(r, end);"];
     if (fieldMessage(f) !== undefined) {
       // Server payloads with message-typed fields are read shallow: those fields are stepped over whole.
       if (!m.shallow) throw new Error(`${m.desc.typeName}.${f.name}: a message-typed field in a payload without a shallow reader`);
@@ -857,8 +857,8 @@ export class Emitter {
         const width = fixedWidth(e);
         const packed =
           width !== undefined
-            ? [`skipPacked(r, ${width});`]
-            : ["{", "  const e = lengthEnd(r);", `  while (r.pos < e) ${stepElement(e)}`, "  assertEnd(r, e);", "}"];
+            ? [`skipPacked(r, ${width}, end);`]
+            : ["{", "  const e = lengthEnd(r, end);", `  while (r.pos < e) ${stepElement(e)}`, "  assertEnd(r, e);", "}"];
         return [
           { tag: lenTag, label: `${label}, packed`, body: packed },
           { tag: elemTag, label: `${label}, unpacked`, body: [stepElement(e)] },
@@ -874,7 +874,7 @@ export class Emitter {
             label: `${label}, one map entry`,
             body: [
               "{",
-              "  const e = lengthEnd(r);",
+              "  const e = lengthEnd(r, end);",
               "  while (r.pos < e) {",
               "    const t = r.uint32();",
               `    if (t === ${keyTag}) ${stepElement(keyE)}`,
@@ -917,20 +917,39 @@ export class Emitter {
     const clear = withBools.length > 0 ? ["clearPeeked();"] : [];
     const typeTag = tagOf(env.typeField, WT.varint);
     lines.push("/**");
+    lines.push(" * The reader of the memory the last peek read, with that memory: the messages of one socket");
+    lines.push(" * read are views of one buffer, so they share one reader (a reader per message costs more");
+    lines.push(" * than the peek itself). Kept until the next peek of other memory.");
+    lines.push(" */");
+    lines.push("let peekReader: BinaryReader | undefined;");
+    lines.push("let peekMemory: ArrayBufferLike | undefined;");
+    lines.push("");
+    lines.push("/** A reader over all of `bytes.buffer`, at the start of `bytes`; reads must stop at its end. */");
+    lines.push("function readerAt(bytes: Uint8Array): BinaryReader {");
+    lines.push("  if (peekReader === undefined || peekMemory !== bytes.buffer || peekReader.len < bytes.byteOffset + bytes.byteLength) {");
+    lines.push("    peekMemory = bytes.buffer;");
+    lines.push("    peekReader = new BinaryReader(new Uint8Array(bytes.buffer));");
+    lines.push("  }");
+    lines.push("  peekReader.pos = bytes.byteOffset;");
+    lines.push("  return peekReader;");
+    lines.push("}");
+    lines.push("");
+    lines.push("/**");
     lines.push(` * Reads as much of a ${env.message.typeName} from the server as classifying it takes: its`);
     lines.push(` * \`${env.typeField.name}\` and the top-level bool fields of the server case's payload (see`);
     lines.push(` * {@link ${env.serverName}Peek}). Every other field is stepped over: no string is decoded, nothing`);
-    lines.push(" * allocated beyond the reader. It throws where decodeServerMessageShallow throws on malformed");
+    lines.push(" * allocated (beyond a reader per buffer). It throws where decodeServerMessageShallow throws on malformed");
     lines.push(" * bytes (truncated fields, bad tags, lengths past the end), except on what only decoding a value");
     lines.push(" * finds: invalid UTF-8 in a string, an int64 beyond Number.MAX_SAFE_INTEGER.");
     lines.push(" */");
     lines.push(`export function peek${env.serverName}(bytes: Uint8Array): ${env.serverName}Peek {`);
-    lines.push("  const r = new BinaryReader(bytes);");
+    lines.push("  const r = readerAt(bytes);");
+    lines.push("  const end = bytes.byteOffset + bytes.byteLength;");
     lines.push("  let type = 0;");
     lines.push(`  let present: ${dataCase} = undefined;`);
     lines.push("  let presentType = 0;");
     for (const l of clear) lines.push(`  ${l}`);
-    lines.push("  while (r.pos < r.len) {");
+    lines.push("  while (r.pos < end) {");
     lines.push("    const tag = r.uint32();");
     lines.push("    switch (tag) {");
     lines.push(`      case ${typeTag}: // ${env.typeField.name} = ${env.typeField.number}`);
@@ -946,14 +965,14 @@ export class Emitter {
       lines.push(`          presentType = ${c.typeValue.number};`);
       for (const l of clear) lines.push(`          ${l}`);
       lines.push("        }");
-      lines.push(`        peek${typeIdentifier(c.message)}(r, lengthEnd(r)${hasBools ? `, peeked.${name}` : ""});`);
+      lines.push(`        peek${typeIdentifier(c.message)}(r, lengthEnd(r, end)${hasBools ? `, peeked.${name}` : ""});`);
       lines.push("        break;");
     }
     lines.push("      default:");
     lines.push("        skipField(r, tag);");
     lines.push("    }");
     lines.push("  }");
-    lines.push("  assertEnd(r, r.len);");
+    lines.push("  assertEnd(r, end);");
     lines.push(`  peeked.${env.typeField.localName} = (type === 0 ? presentType : type) as ${typeName};`);
     lines.push("  peeked.case = present;");
     lines.push("  return peeked;");

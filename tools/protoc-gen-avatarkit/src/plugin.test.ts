@@ -16,7 +16,7 @@ import * as fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { planFile, RefusedError } from "./plan";
 import { ENUMS_SUFFIX, FILE_SUFFIX, plugin } from "./plugin";
-import { corrupted, expectedPeek, expectPeekAgrees, expectSameFields, fullValue, hex, messageArbitrary, overlongVarints, peekSnapshot, reachable, toGen, tsName } from "./testing";
+import { corrupted, embedded, expectedPeek, expectPeekAgrees, expectSameFields, fullValue, hex, messageArbitrary, overlongVarints, peekSnapshot, reachable, toGen, tsName } from "./testing";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), "protoc-gen-avatarkit-test-"));
@@ -94,10 +94,10 @@ describe("proto/", () => {
     expect(enums.match(/^export const (\w+)/gm)).toEqual(["MessageType", "CloseCode", "AudioFormat", "TransportCompression", "EgressType", "ServerPlaybackState_State"].map((n) => `export const ${n}`));
     for (const file of [code, enums]) {
       expect(file).not.toMatch(/fileDesc|messageDesc|registry|reflect/i);
-      // Top-level statements: declarations only (functions, types, const object literals, one `let` without initializer, re-exports).
+      // Top-level statements: declarations only (functions, types, const object literals, `let`s without initializer, re-exports).
       const topLevel = file.split("\n").filter((l) => /^\S/.test(l) && !/^(\/\/|\/\*|\s*\*|\}|;|\]|\)|import )/.test(l));
       for (const line of topLevel) {
-        expect(line).toMatch(/^(export )?(function |interface |type |const [A-Za-z_]+ = \{$|let spare: BinaryWriter \| undefined;$|\{ [A-Za-z_, ]+ \} from "\.\/message_enums";$|\s*\| )/);
+        expect(line).toMatch(/^(export )?(function |interface |type |const [A-Za-z_]+ = \{$|let spare: BinaryWriter \| undefined;$|let peekReader: BinaryReader \| undefined;$|let peekMemory: ArrayBufferLike \| undefined;$|\{ [A-Za-z_, ]+ \} from "\.\/message_enums";$|\s*\| )/);
       }
       expect(file.startsWith("// The wire contract")).toBe(true);
       expect(file).toContain("// DO NOT EDIT: change the .proto file (or the plugin) and regenerate.");
@@ -254,7 +254,9 @@ describe("every field type the plugin supports, round-tripped with protobuf-es",
       expect(peekSnapshot(peek(new Uint8Array(0)))).toEqual({ type: 0, case: undefined, serverScalars: { b: false, end: false }, serverFlags: { b: false, end: false } });
       fc.assert(
         fc.property(merged, (bytes) => {
-          expect(peekSnapshot(peek(bytes))).toEqual(expectedPeek(envelope, fromBinary(envelope, bytes) as never));
+          const expected = expectedPeek(envelope, fromBinary(envelope, bytes) as never);
+          expect(peekSnapshot(peek(bytes))).toEqual(expected);
+          expect(peekSnapshot(peek(embedded(bytes, bytes.length % 5)))).toEqual(expected);
         }),
         { numRuns: 500 },
       );
@@ -285,6 +287,7 @@ describe("every field type the plugin supports, round-tripped with protobuf-es",
       for (const { what, bytes } of cases) {
         expect(() => shallow(bytes), what).toThrow("invalid varint");
         expect(() => peek(bytes), what).toThrow("invalid varint");
+        expect(() => peek(embedded(bytes)), what).toThrow();
       }
     });
 

@@ -215,6 +215,20 @@ export const isValueError = (error: unknown) => error instanceof TypeError || (e
  * bytes are also malformed further on.
  * Returns what happened, so that a test can check that it saw every outcome.
  */
+/**
+ * `bytes` as a view into larger memory, as a socket read holds several
+ * messages: a few bytes before it, and after it the same bytes again and
+ * bytes that complete any varint left open, so that a read past the view's
+ * end finds plausible bytes there instead of the end of the memory.
+ */
+export function embedded(bytes: Uint8Array, before = 3): Uint8Array {
+  const memory = new Uint8Array(before + 2 * bytes.length + 16).fill(0x01);
+  memory.fill(0x08, 0, before);
+  memory.set(bytes, before);
+  memory.set(bytes, before + bytes.length);
+  return memory.subarray(before, before + bytes.length);
+}
+
 export function expectPeekAgrees(
   envelope: DescMessage,
   shallow: (bytes: Uint8Array) => Record<string, unknown>,
@@ -235,6 +249,15 @@ export function expectPeekAgrees(
   } catch (error) {
     peekError = error;
   }
+  // The same message inside larger memory: read to its end, not to the memory's.
+  let inside: Record<string, unknown> | undefined;
+  try {
+    inside = peekSnapshot(peek(embedded(bytes)));
+  } catch (error) {
+    if (peekError === undefined) expect.fail(`${hex(bytes)}: the peek read it alone, and threw ${String(error)} inside larger memory`);
+  }
+  if (peekError !== undefined && inside !== undefined) expect.fail(`${hex(bytes)}: the peek threw ${String(peekError)} alone, and read it inside larger memory`);
+  expect(inside, `${hex(bytes)} inside larger memory`).toEqual(peeked);
   const what = () => `${hex(bytes)}: decoder ${decodeError === undefined ? "read it" : `threw ${String(decodeError)}`}, peek ${peekError === undefined ? "read it" : `threw ${String(peekError)}`}`;
   if (decoded !== undefined) {
     if (peekError !== undefined) expect.fail(what());

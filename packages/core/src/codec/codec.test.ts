@@ -235,6 +235,25 @@ describe("peekAnimationEnd: the per-frame fast path", () => {
   it("errors say why", () => {
     expect(() => peekAnimationEnd(unhex("0805 3205 1201"))).toThrow("a length-delimited field runs past the end");
   });
+  it("reads a frame that shares its memory with others (a socket read) to its own end, and errs as it would alone", () => {
+    // Three frames in one buffer, as `ws` slices one socket read: end = false, true, false.
+    const frames = ["0805 3203 120172", "0805 3205 120172 1801", "0805 3202 1800"].map(unhex);
+    const memory = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
+    let at = 0;
+    const views = frames.map((f) => {
+      memory.set(f, at);
+      at += f.length;
+      return memory.subarray(at - f.length, at);
+    });
+    expect(views.map(peekAnimationEnd)).toEqual([false, true, false]);
+    expect([views[2], views[0], views[1]].map(peekAnimationEnd)).toEqual([false, false, true]); // any order
+    // Bytes that would complete the payload follow the frame in its memory: still past the frame's end.
+    const truncated = unhex("0805 3205 1201 72 1801 0101");
+    expect(() => peekAnimationEnd(truncated.subarray(0, 6))).toThrow("a length-delimited field runs past the end");
+    expect(() => peekAnimationEnd(unhex("0805 3205 1201"))).toThrow("a length-delimited field runs past the end");
+    // A varint cut at the frame's end, completed by the next bytes of the memory.
+    expect(() => peekAnimationEnd(unhex("0805 3202 18 81 01").subarray(0, 6))).toThrow(DecodeError);
+  });
 });
 
 describe("decodeAnimationFrame: keyframes", () => {

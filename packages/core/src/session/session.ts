@@ -224,7 +224,7 @@ export class AvatarSession {
 
   #onMessage(data: Uint8Array | string): void {
     if (this.#stages !== undefined) {
-      if (this.#machine.is(SessionState.open)) this.#stages.receiver.receive(data);
+      if (this.#machine.state === SessionState.open) this.#stages.receiver.receive(data);
       return;
     }
     const confirmed = this.#machine.is(SessionState.handshaking) ? this.#handshake?.receive(data) : undefined;

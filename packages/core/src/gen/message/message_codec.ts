@@ -461,11 +461,11 @@ function encodeWith<T>(write: (w: BinaryWriter, value: T) => void, value: T): Ui
   return bytes;
 }
 
-/** Reads a length prefix; returns where the value ends. */
-function lengthEnd(r: BinaryReader): number {
+/** Reads a length prefix; returns where the value ends, which must be within `limit` (the end of what is read). */
+function lengthEnd(r: BinaryReader, limit = r.len): number {
   const length = r.uint32();
   const end = r.pos + length;
-  if (end > r.len) throw new RangeError("a length-delimited field runs past the end");
+  if (end > limit) throw new RangeError("a length-delimited field runs past the end");
   return end;
 }
 
@@ -1016,8 +1016,10 @@ function peekServerConfirmSession(r: BinaryReader, end: number): void {
     const tag = r.uint32();
     switch (tag) {
       case 10: // connection_id = 1
-      case 18: // capabilities = 2
         r.pos = lengthEnd(r);
+        break;
+      case 18: // capabilities = 2
+        r.pos = lengthEnd(r, end);
         break;
       default:
         skipField(r, tag);
@@ -1053,12 +1055,14 @@ function peekServerResponseAnimation(r: BinaryReader, end: number, m: { end: boo
     switch (tag) {
       case 10: // connection_id = 1
       case 18: // req_id = 2
-      case 34: // animation = 4
       case 42: // avatar_id = 5
         r.pos = lengthEnd(r);
         break;
       case 24: // end = 3
         m.end = r.bool();
+        break;
+      case 34: // animation = 4
+        r.pos = lengthEnd(r, end);
         break;
       default:
         skipField(r, tag);
@@ -1103,20 +1107,39 @@ function clearPeeked(): void {
 }
 
 /**
+ * The reader of the memory the last peek read, with that memory: the messages of one socket
+ * read are views of one buffer, so they share one reader (a reader per message costs more
+ * than the peek itself). Kept until the next peek of other memory.
+ */
+let peekReader: BinaryReader | undefined;
+let peekMemory: ArrayBufferLike | undefined;
+
+/** A reader over all of `bytes.buffer`, at the start of `bytes`; reads must stop at its end. */
+function readerAt(bytes: Uint8Array): BinaryReader {
+  if (peekReader === undefined || peekMemory !== bytes.buffer || peekReader.len < bytes.byteOffset + bytes.byteLength) {
+    peekMemory = bytes.buffer;
+    peekReader = new BinaryReader(new Uint8Array(bytes.buffer));
+  }
+  peekReader.pos = bytes.byteOffset;
+  return peekReader;
+}
+
+/**
  * Reads as much of a message.Message from the server as classifying it takes: its
  * `type` and the top-level bool fields of the server case's payload (see
  * {@link ServerMessagePeek}). Every other field is stepped over: no string is decoded, nothing
- * allocated beyond the reader. It throws where decodeServerMessageShallow throws on malformed
+ * allocated (beyond a reader per buffer). It throws where decodeServerMessageShallow throws on malformed
  * bytes (truncated fields, bad tags, lengths past the end), except on what only decoding a value
  * finds: invalid UTF-8 in a string, an int64 beyond Number.MAX_SAFE_INTEGER.
  */
 export function peekServerMessage(bytes: Uint8Array): ServerMessagePeek {
-  const r = new BinaryReader(bytes);
+  const r = readerAt(bytes);
+  const end = bytes.byteOffset + bytes.byteLength;
   let type = 0;
   let present: ServerMessageData["case"] = undefined;
   let presentType = 0;
   clearPeeked();
-  while (r.pos < r.len) {
+  while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
       case 8: // type = 1
@@ -1129,7 +1152,7 @@ export function peekServerMessage(bytes: Uint8Array): ServerMessagePeek {
           presentType = 2;
           clearPeeked();
         }
-        peekServerConfirmSession(r, lengthEnd(r));
+        peekServerConfirmSession(r, lengthEnd(r, end));
         break;
       case 42: // server_error = 5, type = MESSAGE_SERVER_ERROR
         if (present !== "serverError") {
@@ -1138,7 +1161,7 @@ export function peekServerMessage(bytes: Uint8Array): ServerMessagePeek {
           presentType = 4;
           clearPeeked();
         }
-        peekServerError(r, lengthEnd(r));
+        peekServerError(r, lengthEnd(r, end));
         break;
       case 50: // server_response_animation = 6, type = MESSAGE_SERVER_RESPONSE_ANIMATION
         if (present !== "serverResponseAnimation") {
@@ -1147,7 +1170,7 @@ export function peekServerMessage(bytes: Uint8Array): ServerMessagePeek {
           presentType = 5;
           clearPeeked();
         }
-        peekServerResponseAnimation(r, lengthEnd(r), peeked.serverResponseAnimation);
+        peekServerResponseAnimation(r, lengthEnd(r, end), peeked.serverResponseAnimation);
         break;
       case 90: // server_playback_state = 11, type = MESSAGE_SERVER_PLAYBACK_STATE
         if (present !== "serverPlaybackState") {
@@ -1156,13 +1179,13 @@ export function peekServerMessage(bytes: Uint8Array): ServerMessagePeek {
           presentType = 10;
           clearPeeked();
         }
-        peekServerPlaybackState(r, lengthEnd(r));
+        peekServerPlaybackState(r, lengthEnd(r, end));
         break;
       default:
         skipField(r, tag);
     }
   }
-  assertEnd(r, r.len);
+  assertEnd(r, end);
   peeked.type = (type === 0 ? presentType : type) as MessageType;
   peeked.case = present;
   return peeked;
