@@ -246,7 +246,7 @@ describe("peekAnimationEnd: the per-frame fast path", () => {
       return memory.subarray(at - f.length, at);
     });
     expect(views.map(peekAnimationEnd)).toEqual([false, true, false]);
-    expect([views[2], views[0], views[1]].map(peekAnimationEnd)).toEqual([false, false, true]); // any order
+    expect([2, 0, 1].map((i) => peekAnimationEnd(views[i]!))).toEqual([false, false, true]); // any order
     // Bytes that would complete the payload follow the frame in its memory: still past the frame's end.
     const truncated = unhex("0805 3205 1201 72 1801 0101");
     expect(() => peekAnimationEnd(truncated.subarray(0, 6))).toThrow("a length-delimited field runs past the end");

@@ -141,7 +141,9 @@ export interface SessionOptions {
    * copied per frame: in Node `frame` is a view into the memory the socket
    * read it into, and keeps that read (other frames with it, up to 64 KiB)
    * alive while held; `frame.slice()` copies it into memory of its own size.
-   * In browsers each frame has an ArrayBuffer of its own.
+   * To hand a frame to a worker, transfer `frame.slice().buffer`, never
+   * `frame.buffer` (it holds other frames). In browsers each frame has an
+   * ArrayBuffer of its own.
    */
   transportFrames?: (frame: Uint8Array, isLast: boolean) => void;
   /**
