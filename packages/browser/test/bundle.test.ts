@@ -59,11 +59,16 @@ describe("the browser bundle", () => {
       for (const specifier of specifiers(read(file))) expect(specifier).toMatch(/^\.\/avatarkit\.browser\.([\w-]+\.)?min\.js$/);
     }
     // The entry loads lazily what a PCM page with a pre-minted token never runs: the HTTP client and the
-    // token request, the libopus loader, the Ogg framing and the resampler. The chunks take what they share from the entry.
+    // token request, the libopus loader, the Ogg framing and the resampler; and what an open session runs on
+    // (the protocol chunk), as a session is created. The chunks take what they share from the entry.
     const lazy = specifiers(read(BUNDLE)).map((s) => /^\.\/avatarkit\.browser\.([a-z-]+)-[\w-]+\.min\.js$/.exec(s)?.[1] ?? s);
-    const known = ["http", "token", "opus-encoder", "ogg-opus-stream", "resample"];
+    const known = ["http", "token", "opus-encoder", "ogg-opus-stream", "resample", "protocol"];
     expect(lazy.filter((name) => !known.includes(name))).toEqual([]);
-    expect(lazy).toEqual(expect.arrayContaining(["http", "opus-encoder", "ogg-opus-stream", "resample"]));
+    expect(lazy).toEqual(expect.arrayContaining(["http", "opus-encoder", "ogg-opus-stream", "protocol"]));
+    // The resampler loads with the first samples sent, from the protocol chunk (where sending lives).
+    const protocol = bundleFiles().find((file) => /^avatarkit\.browser\.protocol-[\w-]+\.min\.js$/.test(file));
+    expect(protocol).toBeDefined();
+    expect(specifiers(read(protocol!)).some((s) => /^\.\/avatarkit\.browser\.resample-[\w-]+\.min\.js$/.test(s))).toBe(true);
   });
 
   it("exports what the package exports", async () => {
