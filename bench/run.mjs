@@ -114,8 +114,8 @@ const BENCHMARKS = [
         const label = stem.replace(/([A-Z])/g, " $1").toLowerCase();
         const min = r[`${stem}MinBytes`];
         const row = [rows.length ? "" : "5", rows.length ? "" : "browser bundle (minified + gzip -9)", `${label}, gzip bytes`, [String(value), min === undefined ? "" : `${min} min`, "1"]];
-        // An application's first load of newAvatarSession from @avatarkit/sdk: the same budget.
-        if (stem.startsWith("sdk")) row.push(`≤ ${r.budgetGzipBytes}`, value <= r.budgetGzipBytes);
+        // An application's first load of newAvatarSession from @avatarkit/sdk: the same budget (not the protocol chunk a session loads later).
+        if (stem.startsWith("sdk") && !stem.endsWith("Protocol")) row.push(`≤ ${r.budgetGzipBytes}`, value <= r.budgetGzipBytes);
         rows.push(row);
       }
       return rows;
