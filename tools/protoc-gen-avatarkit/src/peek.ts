@@ -140,7 +140,8 @@ export function peekCode(plan: FilePlan, env: Envelope): string[] {
   lines.push("function readerAt(bytes: Uint8Array): BinaryReader {");
   lines.push("  if (peekReader === undefined || peekMemory !== bytes.buffer || peekReader.len < bytes.byteOffset + bytes.byteLength) {");
   lines.push("    peekMemory = bytes.buffer;");
-  lines.push("    peekReader = new BinaryReader(new Uint8Array(bytes.buffer));");
+  lines.push("    // A message that has its memory to itself (every message, in browsers) is that memory already.");
+  lines.push("    peekReader = new BinaryReader(bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes.buffer));");
   lines.push("  }");
   lines.push("  peekReader.pos = bytes.byteOffset;");
   lines.push("  return peekReader;");

@@ -1118,7 +1118,8 @@ let peekMemory: ArrayBufferLike | undefined;
 function readerAt(bytes: Uint8Array): BinaryReader {
   if (peekReader === undefined || peekMemory !== bytes.buffer || peekReader.len < bytes.byteOffset + bytes.byteLength) {
     peekMemory = bytes.buffer;
-    peekReader = new BinaryReader(new Uint8Array(bytes.buffer));
+    // A message that has its memory to itself (every message, in browsers) is that memory already.
+    peekReader = new BinaryReader(bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes.buffer));
   }
   peekReader.pos = bytes.byteOffset;
   return peekReader;
