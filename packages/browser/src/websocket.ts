@@ -58,7 +58,7 @@ export function createBrowserWebSocketFactory(options: BrowserWebSocketOptions =
           (IsomorphicWebSocket as unknown as BrowserWebSocketConstructor | null | undefined) ??
           (globalThis as { WebSocket?: BrowserWebSocketConstructor }).WebSocket;
         if (typeof WebSocketClass !== "function") {
-          reject(failed("this runtime has no WebSocket; pass one with createBrowserWebSocketFactory({ WebSocket })"));
+          reject(failed("this runtime has no WebSocket: @avatarkit/browser needs a browser's (in Node, use @avatarkit/node)"));
           return;
         }
         if (Object.keys(request.headers).length > 0) {

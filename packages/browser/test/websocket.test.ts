@@ -28,7 +28,7 @@ describe("browser WebSocket factory", () => {
   it("fails fast with a clear message when the runtime has no WebSocket", async () => {
     // In Node the default is `ws`; a runtime without a WebSocket class is simulated with a non-constructor.
     const factory = createBrowserWebSocketFactory({ WebSocket: 42 as unknown as BrowserWebSocketConstructor });
-    await expect(factory.connect(request())).rejects.toMatchObject({ kind: "failed", message: expect.stringMatching(/no WebSocket/) });
+    await expect(factory.connect(request())).rejects.toMatchObject({ kind: "failed", message: expect.stringMatching(/no WebSocket.*use @avatarkit\/node/) });
   });
 
   it("uses the WebSocket class it is given, with binaryType arraybuffer", async () => {
