@@ -1,29 +1,29 @@
 /**
  * One upgraded session: the protocol state machine from the configure
- * message to the close. Its output (frames, pause and resume, playback
- * states) is the {@link Playout}'s.
+ * message to the close. When its output goes (frames, pause and resume,
+ * playback states) is the {@link Playout}'s; how it goes on the wire, the
+ * {@link Outbox}'s.
  *
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { create, fromBinary, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
+import { fromBinary } from "@bufbuild/protobuf";
 import type { RawData, WebSocket } from "ws";
 import { checkConfigure } from "./configure";
-import { emit, listening, type SimulatorContext, type Terminable } from "./context";
+import { emit, type SimulatorContext, type Terminable } from "./context";
 import type { FaultPlan, FaultTarget, FaultTrigger } from "./faults";
 import {
   AudioFormat,
   CloseCode,
   MessageSchema,
   MessageType,
-  ServerErrorSchema,
-  ServerPlaybackState_State,
   type ClientAudioInput,
   type ClientConfigureSession,
   type Message,
 } from "./gen/message/message_pb";
+import { closeReason, Outbox } from "./outbox";
 import { Playout, type PlayoutHost, type SendResult } from "./playout";
-import type { ConnectionRecord, InterruptReason, PlaybackStateName, PlaybackStateRecord } from "./records";
+import type { ConnectionRecord } from "./records";
 import { AudioRequest } from "./request";
 import { TimerEntry, type TimerOwner } from "./scheduler";
 import {
@@ -35,8 +35,6 @@ import {
   type ServiceCloseCode,
 } from "./wording";
 
-/** Above this many queued outgoing bytes, frames wait for the socket to drain. */
-const HIGH_WATER = 1 << 20;
 const IDLE = 0;
 const CONFIRM = 1;
 
@@ -51,10 +49,9 @@ export class Connection implements Terminable, TimerOwner, PlayoutHost, FaultTar
   readonly #requests = new Map<string, AudioRequest>();
   readonly #idleEntry = new TimerEntry(this, IDLE);
   readonly #confirmEntry = new TimerEntry(this, CONFIRM);
-  readonly #drained = (): void => this.#playout?.drained();
+  readonly #out: Outbox;
   #playout: Playout | undefined;
   #state: State = "configuring";
-  #connectionId = "";
   #currentReqId = "";
   #lastAudioAt: number;
   /** The app whose concurrent-session count this session holds. */
@@ -65,6 +62,7 @@ export class Connection implements Terminable, TimerOwner, PlayoutHost, FaultTar
     this.#record = record;
     this.#faults = faults;
     this.#ctx = ctx;
+    this.#out = new Outbox(ws, record, ctx, () => this.#playout?.drained());
     ctx.live.add(this);
     ws.on("message", (data, isBinary) => this.#onMessage(data, isBinary));
     ws.on("close", (code, reason) => this.#onClose(code, reason.toString("utf8")));
@@ -83,7 +81,7 @@ export class Connection implements Terminable, TimerOwner, PlayoutHost, FaultTar
 
   /** @internal Fault: a runtime `ServerError` about the current request. */
   sendError(code: number, message: string): void {
-    this.#sendError(code, message, this.#currentReqId);
+    this.#out.error(code, message, this.#currentReqId);
   }
 
   /** @internal Fault: a close frame. */
@@ -125,14 +123,14 @@ export class Connection implements Terminable, TimerOwner, PlayoutHost, FaultTar
     const configuring = this.#state === "configuring";
     if (!isBinary) {
       if (configuring) return this.#refuseHandshake(HANDSHAKE_WORDING.expectedConfigure);
-      return this.#sendError(SERVER_CODE.invalidArgument, RUNTIME_WORDING.unexpectedMessageType(1));
+      return this.#out.error(SERVER_CODE.invalidArgument, RUNTIME_WORDING.unexpectedMessageType(1));
     }
     let message: Message;
     try {
       message = fromBinary(MessageSchema, toBytes(data));
     } catch {
       if (configuring) return this.#refuseHandshake(HANDSHAKE_WORDING.unmarshalInitial);
-      return this.#sendError(SERVER_CODE.invalidArgument, RUNTIME_WORDING.unmarshal);
+      return this.#out.error(SERVER_CODE.invalidArgument, RUNTIME_WORDING.unmarshal);
     }
     this.#record.received.push(message);
     emit(this.#ctx, "message", message, this.#record);
@@ -149,7 +147,7 @@ export class Connection implements Terminable, TimerOwner, PlayoutHost, FaultTar
       case MessageType.MESSAGE_CLIENT_RESUME:
         return this.#onPause(d.case === "clientResume" ? d.value.reqId : "", "resume");
       default:
-        return this.#sendError(SERVER_CODE.invalidArgument, RUNTIME_WORDING.unexpectedMessageType(message.type));
+        return this.#out.error(SERVER_CODE.invalidArgument, RUNTIME_WORDING.unexpectedMessageType(message.type));
     }
   }
 
@@ -181,8 +179,8 @@ export class Connection implements Terminable, TimerOwner, PlayoutHost, FaultTar
     this.#ctx.sessionsByApp.set(appId, open + 1);
     this.#countedApp = appId;
     this.#state = "open";
-    this.#connectionId = plan.emptyId ? "" : `conn_${randomBytes(8).toString("hex")}`;
-    this.#playout = new Playout(this, this.#ctx, check.egress !== "none", this.#connectionId, this.#record.avatarId ?? "");
+    this.#out.connectionId = plan.emptyId ? "" : `conn_${randomBytes(8).toString("hex")}`;
+    this.#playout = new Playout(this, this.#ctx, check.egress !== "none", this.#out.connectionId, this.#record.avatarId ?? "");
     if (plan.withhold) return;
     if (plan.delayMs > 0) this.#ctx.scheduler.schedule(this.#confirmEntry, this.#ctx.scheduler.now() + plan.delayMs);
     else this.#confirm();
@@ -191,11 +189,11 @@ export class Connection implements Terminable, TimerOwner, PlayoutHost, FaultTar
   #confirm(): void {
     if (this.#state === "closed") return;
     const capabilities = [...this.#ctx.options.capabilities];
-    this.#record.id = this.#connectionId;
+    this.#record.id = this.#out.connectionId;
     this.#record.capabilities = capabilities;
-    this.#send({
+    this.#out.message({
       type: MessageType.MESSAGE_SERVER_CONFIRM_SESSION,
-      data: { case: "serverConfirmSession", value: { connectionId: this.#connectionId, capabilities } },
+      data: { case: "serverConfirmSession", value: { connectionId: this.#out.connectionId, capabilities } },
     });
     emit(this.#ctx, "confirm", this.#record);
     this.#fire("confirm");
@@ -204,11 +202,11 @@ export class Connection implements Terminable, TimerOwner, PlayoutHost, FaultTar
   #onAudio(input: ClientAudioInput | undefined): void {
     this.#lastAudioAt = this.#ctx.scheduler.now();
     const reqId = input?.reqId ?? "";
-    if (!reqId) return this.#sendError(SERVER_CODE.invalidArgument, RUNTIME_WORDING.reqIdMissing);
+    if (!reqId) return this.#out.error(SERVER_CODE.invalidArgument, RUNTIME_WORDING.reqIdMissing);
     let request = this.#requests.get(reqId);
     if (request?.closed) {
       const why = request.record.interrupted ? RUNTIME_WORDING.requestInterrupted : RUNTIME_WORDING.requestEnded;
-      return this.#sendError(SERVER_CODE.invalidArgument, why(reqId), reqId);
+      return this.#out.error(SERVER_CODE.invalidArgument, why(reqId), reqId);
     }
     const playout = this.#playout!;
     if (!request) {
@@ -220,7 +218,7 @@ export class Connection implements Terminable, TimerOwner, PlayoutHost, FaultTar
     }
     this.#currentReqId = reqId;
     const refusal = request.append(input?.audio ?? new Uint8Array(0));
-    if (refusal) return this.#sendError(SERVER_CODE.invalidArgument, refusal, reqId);
+    if (refusal) return this.#out.error(SERVER_CODE.invalidArgument, refusal, reqId);
     if (!this.#fire("audio")) return;
     if (input?.end) this.#endRequest(request);
     else playout.progressed();
@@ -230,7 +228,7 @@ export class Connection implements Terminable, TimerOwner, PlayoutHost, FaultTar
     const outcome = request.end();
     if (!this.#fire("end")) return;
     if (!outcome.ok) {
-      this.#sendError(SERVER_CODE.invalidArgument, outcome.message, request.record.reqId);
+      this.#out.error(SERVER_CODE.invalidArgument, outcome.message, request.record.reqId);
       return this.#playout!.refused(request);
     }
     this.#playout!.progressed();
@@ -258,7 +256,7 @@ export class Connection implements Terminable, TimerOwner, PlayoutHost, FaultTar
 
   #onIdle(): void {
     if (this.#state === "closed") return;
-    this.#sendError(SERVER_CODE.ok, RUNTIME_WORDING.idle(this.#ctx.options.idleTimeoutMs));
+    this.#out.error(SERVER_CODE.ok, RUNTIME_WORDING.idle(this.#ctx.options.idleTimeoutMs));
     this.#close(CLOSE_WORDING.normal, CLOSE_WORDING.idleReason);
   }
 
@@ -281,46 +279,12 @@ export class Connection implements Terminable, TimerOwner, PlayoutHost, FaultTar
 
   /** @internal Sends one animation frame and records it. */
   sendFrame(bytes: Uint8Array, request: AudioRequest, index: number, end: boolean, keyframes: boolean): SendResult {
-    const ws = this.#ws;
-    if (ws.readyState !== ws.OPEN) return "closed";
-    const full = ws.bufferedAmount + bytes.length >= HIGH_WATER;
-    if (full) ws.send(bytes, this.#drained);
-    else ws.send(bytes);
-    this.#record.framesSent.push(bytes);
-    const r = request.record;
-    r.frames.push(bytes);
-    r.framesSent += 1;
-    if (listening(this.#ctx, "frame")) {
-      emit(this.#ctx, "frame", { reqId: r.reqId, index, end, keyframes, bytes, request: r, connection: this.#record });
-    }
-    return full ? "full" : "sent";
+    return this.#out.frame(bytes, request, index, end, keyframes);
   }
 
   /** @internal Sends one `ServerPlaybackState` and records it. */
-  sendState(
-    reqId: string,
-    state: ServerPlaybackState_State,
-    playedMs: number,
-    reason: "" | InterruptReason,
-    answers: "pause" | "resume" | undefined,
-    about: AudioRequest | undefined,
-  ): void {
-    const ws = this.#ws;
-    if (ws.readyState !== ws.OPEN) return;
-    const bytes = encode({
-      type: MessageType.MESSAGE_SERVER_PLAYBACK_STATE,
-      data: {
-        case: "serverPlaybackState",
-        value: { connectionId: this.#connectionId, reqId, state, playedMs: BigInt(playedMs), reason },
-      },
-    });
-    ws.send(bytes);
-    const name = ServerPlaybackState_State[state] as PlaybackStateName;
-    const record: PlaybackStateRecord = { reqId, state, name, playedMs, reason, afterFrames: this.#record.framesSent.length, bytes };
-    if (answers) record.answers = answers;
-    this.#record.statesSent.push(record);
-    if (about && about.record.reqId === reqId) about.record.state = name;
-    emit(this.#ctx, "state", record, this.#record);
+  sendState(...args: Parameters<Outbox["state"]>): void {
+    this.#out.state(...args);
   }
 
   /**
@@ -333,29 +297,17 @@ export class Connection implements Terminable, TimerOwner, PlayoutHost, FaultTar
     const reqId = handshake ? "" : this.#currentReqId;
     if (this.#ctx.options.legacy) {
       const text = message ?? wording.legacy.message;
-      if (!bare) this.#sendError(wording.legacy.code, text, reqId);
+      if (!bare) this.#out.error(wording.legacy.code, text, reqId);
       return this.#close(handshake ? CLOSE_WORDING.policyViolation : CLOSE_WORDING.internalError, closeReason(text));
     }
     const text = message ?? wording.message;
-    if (!bare) this.#sendError(code, text, reqId);
+    if (!bare) this.#out.error(code, text, reqId);
     this.#close(code, closeReason(text));
   }
 
   #refuseHandshake(message: string, code: number = SERVER_CODE.invalidArgument): void {
-    this.#sendError(code, message);
+    this.#out.error(code, message);
     this.#close(CLOSE_WORDING.policyViolation, closeReason(message));
-  }
-
-  #sendError(code: number, message: string, reqId = ""): void {
-    const error = create(ServerErrorSchema, { connectionId: this.#connectionId, reqId, code, message });
-    this.#record.errorsSent.push(error);
-    this.#send({ type: MessageType.MESSAGE_SERVER_ERROR, data: { case: "serverError", value: error } });
-    emit(this.#ctx, "serverError", error, this.#record);
-  }
-
-  #send(init: MessageInitShape<typeof MessageSchema>): void {
-    if (this.#ws.readyState !== this.#ws.OPEN) return;
-    this.#ws.send(encode(init));
   }
 
   #close(code: number, reason: string): void {
@@ -384,16 +336,6 @@ export class Connection implements Terminable, TimerOwner, PlayoutHost, FaultTar
       this.#countedApp = undefined;
     }
   }
-}
-
-function encode(init: MessageInitShape<typeof MessageSchema>): Uint8Array {
-  return toBinary(MessageSchema, create(MessageSchema, init));
-}
-
-/** A close reason fits in 123 bytes. */
-function closeReason(message: string): string {
-  const bytes = Buffer.from(message, "utf8");
-  return bytes.length <= 123 ? message : bytes.subarray(0, 120).toString("utf8").replace(/\uFFFD$/, "") + "...";
 }
 
 /** Views a `ws` payload as a plain `Uint8Array` (no copy for the usual single buffer). */
