@@ -10,7 +10,7 @@ import { MessageSchema, MessageType } from "@avatarkit/simulator/gen";
 import { WebSocketServer, type WebSocket } from "ws";
 import { describe, expect, it } from "vitest";
 import { newAvatarSession, type AnimationFrame } from "../src/index";
-import { optionsFor, SPEECH, useSimulator, waitFor } from "./support";
+import { optionsFor, rawServerOptions, SPEECH, useSimulator, waitFor } from "./support";
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
 
@@ -116,14 +116,7 @@ describe("frame bytes from a bare ws server", () => {
     });
     try {
       const kept: Kept[] = [];
-      const session = newAvatarSession({
-        appId: "a",
-        avatarId: "b",
-        sessionToken: "t",
-        ingressEndpointUrl: `ws://127.0.0.1:${(server.address() as { port: number }).port}/`,
-        logger: { warn: () => {} },
-        transportFrames: (bytes) => kept.push({ bytes, then: hex(bytes) }),
-      });
+      const session = newAvatarSession(rawServerOptions(server, { transportFrames: (bytes) => kept.push({ bytes, then: hex(bytes) }) }));
       await session.start();
       await waitFor(() => kept.length === 2 * messages.length, 20_000, "every message");
       churn();

@@ -11,7 +11,7 @@ import { MessageSchema, MessageType, ServerPlaybackState_State } from "@avatarki
 import { WebSocketServer, type WebSocket } from "ws";
 import { describe, expect, it } from "vitest";
 import { newAvatarSession, type AnimationFrame, type AvatarSDKError, type PlaybackStateEvent } from "../src/index";
-import { waitFor } from "./support";
+import { rawServerOptions, waitFor } from "./support";
 
 const pb = (init: Parameters<typeof create<typeof MessageSchema>>[1]) => toBinary(MessageSchema, create(MessageSchema, init));
 const animation = (reqId: string, end: boolean) => pb({ type: MessageType.MESSAGE_SERVER_RESPONSE_ANIMATION, data: { case: "serverResponseAnimation", value: { connectionId: "c", reqId, end, animation: { keyframes: [{ jawPose: [0.5] }] } } } });
@@ -47,17 +47,14 @@ async function run(withOnFrame: boolean) {
   const errors: AvatarSDKError[] = [];
   const states: PlaybackStateEvent[] = [];
   try {
-    const session = newAvatarSession({
-      appId: "a",
-      avatarId: "b",
-      sessionToken: "t",
-      ingressEndpointUrl: `ws://127.0.0.1:${(server.address() as { port: number }).port}/`,
-      logger: { warn: () => {} },
-      transportFrames: (bytes, isLast) => frames.push({ bytes: hex(bytes), isLast }),
-      onError: (error) => errors.push(error),
-      onPlaybackState: (event) => states.push(event),
-      ...(withOnFrame ? { onFrame: (frame: AnimationFrame) => contexts.push(frame) } : {}),
-    });
+    const session = newAvatarSession(
+      rawServerOptions(server, {
+        transportFrames: (bytes, isLast) => frames.push({ bytes: hex(bytes), isLast }),
+        onError: (error) => errors.push(error),
+        onPlaybackState: (event) => states.push(event),
+        ...(withOnFrame ? { onFrame: (frame: AnimationFrame) => contexts.push(frame) } : {}),
+      }),
+    );
     await session.start();
     await waitFor(() => frames.some((f) => f.bytes === hex(SENT.at(-1)![1])), 5000, "the sentinel");
     expect(session.state).toBe("open");

@@ -9,7 +9,7 @@ import { AvatarSDKError, newAvatarSession } from "../src/index";
 import { nodePlatform } from "../src/platform";
 import { nodeWebSocketFactory } from "../src/websocket";
 import type { WebSocketConnection } from "@avatarkit/core/platform";
-import { optionsFor, recorder, rejection, settle, tone, useSimulator, waitFor } from "./support";
+import { optionsFor, rawServerOptions, recorder, rejection, settle, tone, useSimulator, waitFor } from "./support";
 
 describe("callbacks that throw", () => {
   const sim = useSimulator();
@@ -210,15 +210,13 @@ describe("fuzzing the receive path of a live session", () => {
       const delivered = new Set<string>();
       const errors: unknown[] = [];
       const logged: unknown[] = [];
-      const session = newAvatarSession({
-        appId: "a",
-        avatarId: "b",
-        sessionToken: "t",
-        ingressEndpointUrl: `ws://127.0.0.1:${(server.address() as { port: number }).port}/`,
-        transportFrames: (frame) => delivered.add(Buffer.from(frame).toString("hex")),
-        onError: (error) => errors.push(error),
-        logger: { warn: (...args) => logged.push(args) },
-      });
+      const session = newAvatarSession(
+        rawServerOptions(server, {
+          transportFrames: (frame) => delivered.add(Buffer.from(frame).toString("hex")),
+          onError: (error) => errors.push(error),
+          logger: { warn: (...args) => logged.push(args) },
+        }),
+      );
       await session.start();
       await waitFor(() => delivered.has(Buffer.from(valid(-1)).toString("hex")), 60_000, "the last frame");
       for (let n = 0; n < mutations.length / VALID_EVERY; n++) expect(delivered.has(Buffer.from(valid(n)).toString("hex"))).toBe(true);

@@ -78,6 +78,21 @@ export function optionsFor(sim: Simulator, extra: Partial<SessionOptions> = {}):
 }
 
 /**
+ * Options for a session against a bare `ws` server on loopback (one that
+ * sends crafted bytes): a pre-minted token, no simulator. `extra` overrides.
+ */
+export function rawServerOptions(server: { address(): unknown }, extra: Partial<SessionOptions> = {}): SessionOptions {
+  return {
+    appId: "a",
+    avatarId: "b",
+    sessionToken: "t",
+    ingressEndpointUrl: `ws://127.0.0.1:${(server.address() as { port: number }).port}/`,
+    logger: { warn: () => {} },
+    ...extra,
+  };
+}
+
+/**
  * A session against `sim` (demo credentials, the API key), initialized and
  * started, with its callbacks recorded. `extra` overrides options.
  */
