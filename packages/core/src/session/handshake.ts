@@ -6,8 +6,8 @@ import { closedByServer, sdkError, serverErrorReceived, upgradeRefused } from ".
 import type { TransportFailure, WebSocketConnection } from "../transport";
 import { deferred, startDeadline, type Deadline } from "./deadline";
 
-/** The first message of the session, from its configuration. @internal */
-export function configureMessage(config: SessionConfig): Uint8Array {
+/** The first message of the session, from its configuration. */
+function configureMessage(config: SessionConfig): Uint8Array {
   const fields: Parameters<typeof encodeConfigureSession>[0] = {
     sampleRate: config.sampleRate,
     bitrate: config.bitrate,
@@ -44,9 +44,8 @@ export interface Confirmation {
  * that ends the handshake at once (a ServerError; a text, undecodable or
  * out-of-place frame is a `protocolError`), or nothing (a message type this
  * SDK does not know: keep waiting).
- * @internal
  */
-export function handshakeStep(data: Uint8Array | string): { confirmed: Confirmation } | { error: AvatarSDKError } | undefined {
+function handshakeStep(data: Uint8Array | string): { confirmed: Confirmation } | { error: AvatarSDKError } | undefined {
   const received = receiveFrame(data, "websocket_handshake", undefined);
   if (!received.ok) return { error: received.error };
   const message = received.message;
@@ -67,8 +66,8 @@ export function handshakeStep(data: Uint8Array | string): { confirmed: Confirmat
 
 const ARTICLE = { animation: "an animation frame", playbackState: "a playback state" } as const;
 
-/** The error for a server that never confirms the session. @internal */
-export function handshakeTimeout(ms: number): AvatarSDKError {
+/** The error for a server that never confirms the session. */
+function handshakeTimeout(ms: number): AvatarSDKError {
   return sdkError("connectionFailed", "websocket_handshake", `Session handshake failed: no confirmation within ${ms} ms (timeouts.handshakeMs)`);
 }
 
